@@ -1,0 +1,354 @@
+"""The guide's ROI / complexity priority matrix (guide 5.2) drawn as a PNG for the audit report.
+
+x: complexity (Faible, Moyenne, Élevée; "medium" sits mid-axis but on the *faible* side of the
+divide, as in the guide's two-column matrix). y: estimated ROI in percent, linear from −100 % to
+100 %, logarithmic above, clipped to [−100 %, 10 000 %] (clipped points are triangles). The line
+at ``high_roi_threshold`` splits "Fort ROI" from "Faible ROI". A point is coloured by the
+priority the engine gave it, which may differ from its quadrant (a legal blocker turns a quick
+win into "À éviter"); a footnote then says so.
+
+Why:
+    Same inputs must give byte-identical files (SPEC §3): object API only (``Figure`` on an Agg
+    canvas, no pyplot); matplotlib's default style inside ``rc_context`` (no user matplotlibrc);
+    the DejaVu Sans files shipped with matplotlib, by path; a fixed layout; a deterministic label
+    placement; a PNG written by Pillow without text chunks (no ``Software``, no date).
+    Speed: text dominates drawing time, so the static layer (quadrants, axes, titles) is drawn
+    once per distinct layout and cached as pixels; each call draws only its points on a
+    transparent layer composited over it. Every call takes that path, so cache hits and misses
+    give the same bytes. ``rc_context`` touches global state: one thread at a time (the batch
+    uses processes).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from matplotlib.transforms import IdentityTransform
+from PIL import Image
+
+from engine.formatting import percent_fr
+
+__all__ = ["MatrixPoint", "priority_matrix_png"]
+
+_Align = Literal["left", "center", "right"]
+_COMPLEXITY_X = {"low": 0.5, "medium": 1.5, "high": 2.5}
+_DIVIDE_X, _X_MAX = 2.0, 3.0  # low and medium form the guide's "faible" column
+_LINEAR_LIMIT = 100.0  # ROI % up to which the y axis is linear
+_BAND = 0.42  # y units kept free above and below the data for the quadrant titles
+_QUADRANTS = (  # priority, French label, upper half, right column, point colour, tint
+    ("do_first", "À faire en priorité", True, False, "#2e7d32", "#e5f3e6"),
+    ("plan_later", "À planifier plus tard", True, True, "#c47f00", "#fdf1d8"),
+    ("test_if_time", "À tester si temps disponible", False, False, "#54718f", "#e7edf3"),
+    ("avoid", "À éviter pour l’instant", False, True, "#c62828", "#fbe4e4"),
+)
+_COLOUR = {q[0]: q[4] for q in _QUADRANTS}
+_MARKER: dict[str, Any] = {"ms": 5.5, "ls": "none", "mec": "white", "mew": 0.7, "zorder": 4}
+_LEADER: dict[str, Any] = {"color": "#8a8a8a", "linewidth": 0.5, "zorder": 3}
+_SIZE_IN, _DPI = (16 / 2.54, 9 / 2.54), 150
+_AXES_RECT = (0.125, 0.16, 0.855, 0.72)  # left, bottom, width, height (figure fraction)
+_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+_EMPTY_TEXT = "Aucun cas d’usage chiffré"
+_SCALE_NOTE = "Échelle linéaire jusqu’à 100 %, logarithmique au-delà."
+_COLOUR_NOTE = (
+    "Couleur du point : priorité retenue par l’analyse, qui peut différer du "
+    "quadrant (risque juridique, pièges à éviter)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixPoint:
+    """One costed use case on the matrix."""
+
+    label: str
+    roi_percent: float
+    complexity: Literal["low", "medium", "high"]
+    priority: Literal["do_first", "plan_later", "test_if_time", "avoid"]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise ValueError("MatrixPoint.label must be a non-empty string")
+        if isinstance(self.roi_percent, bool) or not isinstance(self.roi_percent, int | float):
+            raise TypeError(f"MatrixPoint.roi_percent must be a number: {self.roi_percent!r}")
+        if not math.isfinite(self.roi_percent):
+            raise ValueError(f"MatrixPoint.roi_percent must be finite: {self.roi_percent!r}")
+        if self.complexity not in _COMPLEXITY_X:
+            raise ValueError(f"MatrixPoint.complexity must be one of {sorted(_COMPLEXITY_X)}")
+        if self.priority not in _COLOUR:
+            raise ValueError(f"MatrixPoint.priority must be one of {sorted(_COLOUR)}")
+
+
+def priority_matrix_png(
+    points: Sequence[MatrixPoint],
+    *,
+    title: str = "Matrice ROI / complexité",
+    high_roi_threshold: float = 100.0,
+) -> bytes:
+    """Draw the priority matrix; return PNG bytes (16 × 9 cm at 150 dpi, 944 × 531 px, RGB).
+
+    ``high_roi_threshold`` (ROI in percent, > −100) is where "Fort ROI" begins; a point exactly
+    on it is fort. Identical arguments give identical bytes. An empty ``points`` gives the bare
+    matrix with "Aucun cas d’usage chiffré".
+    """
+    if not math.isfinite(high_roi_threshold) or high_roi_threshold <= -_LINEAR_LIMIT:
+        raise ValueError(f"high_roi_threshold must be finite and > -100: {high_roi_threshold!r}")
+    pts = list(points)
+    for point in pts:
+        if not isinstance(point, MatrixPoint):
+            raise TypeError(f"expected MatrixPoint, got {type(point).__name__}")
+    data_top = 3.0 if any(p.roi_percent > 10 * _LINEAR_LIMIT for p in pts) else 2.0
+    data_top = max(data_top, _roi_to_y(high_roi_threshold) + 0.5)
+    mismatch = any(_quadrant(p, high_roi_threshold) != p.priority for p in pts)
+    background = _static_layer(title, float(high_roi_threshold), data_top, mismatch, not pts)
+    image = Image.frombytes("RGBA", background[0], background[1])
+    if pts:
+        with matplotlib.rc_context():
+            matplotlib.rcdefaults()
+            size, rgba = _points_layer(
+                pts, (-1.0 - _BAND, data_top + _BAND), _roi_to_y(high_roi_threshold)
+            )
+        image = Image.alpha_composite(image, Image.frombytes("RGBA", size, rgba))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", dpi=(_DPI, _DPI), compress_level=1)
+    return buffer.getvalue()
+
+
+def _roi_to_y(roi: float) -> float:
+    """Clip to [−100 %, 10 000 %]; linear up to 100 % (1 unit per 100 %), then 1 per decade."""
+    roi = min(max(roi, -_LINEAR_LIMIT), 100 * _LINEAR_LIMIT)
+    return roi / _LINEAR_LIMIT if roi <= _LINEAR_LIMIT else 1.0 + math.log10(roi / _LINEAR_LIMIT)
+
+
+def _quadrant(point: MatrixPoint, threshold: float) -> str:
+    upper, right = point.roi_percent >= threshold, point.complexity == "high"
+    return next(q[0] for q in _QUADRANTS if (q[2], q[3]) == (upper, right))
+
+
+def _text(target: Figure | Axes, x: float, y: float, s: str, size: float, **style: Any) -> Text:
+    """``target.text`` in bundled DejaVu Sans (``bold=True`` for bold); ``$`` is not mathtext."""
+    font = _font(size, style.pop("bold", False))
+    style.setdefault("color", "#1f1f1f")
+    return target.text(x, y, s, fontproperties=font, parse_math=False, **style)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(size: float, bold: bool = False) -> FontProperties:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return FontProperties(fname=_FONT_DIR / name, size=size)
+
+
+def _rgba(fig: Figure) -> tuple[tuple[int, int], bytes]:
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    width, height = canvas.get_width_height()
+    return (width, height), bytes(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+
+
+@functools.lru_cache(maxsize=16)
+def _static_layer(
+    title: str, threshold: float, data_top: float, colour_note: bool, empty: bool
+) -> tuple[tuple[int, int], bytes]:
+    """Quadrants, axes, ticks, titles and notes, as RGBA pixels."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        y_lo, y_hi = -1.0 - _BAND, data_top + _BAND
+        fig = Figure(figsize=_SIZE_IN, dpi=_DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes(_AXES_RECT, xlim=(0.0, _X_MAX), ylim=(y_lo, y_hi))
+        y_thr = _roi_to_y(threshold)
+        for _priority, label, upper, right, colour, tint in _QUADRANTS:
+            x0, x1 = (_DIVIDE_X, _X_MAX) if right else (0.0, _DIVIDE_X)
+            b0, b1 = (y_thr, y_hi) if upper else (y_lo, y_thr)
+            ax.fill_between([x0, x1], b0, b1, facecolor=tint, edgecolor="none", zorder=0)
+            y_text, va = (y_hi - 0.06, "top") if upper else (y_lo + 0.06, "bottom")
+            _text(ax, x0 + 0.04, y_text, label, 7.5, bold=True, color=colour, va=va)
+        ax.axhline(y_thr, color="#6b6b6b", linewidth=0.9, zorder=1)
+        ax.axvline(_DIVIDE_X, color="#6b6b6b", linewidth=0.9, zorder=1)
+        tick_font = _font(7.0)
+        ax.set_xticks(
+            list(_COMPLEXITY_X.values()),
+            ["Faible", "Moyenne", "Élevée"],
+            fontproperties=tick_font,
+            va="baseline",
+        )  # "É" must not drop its word
+        ticks = sorted({-100.0, 0.0, 100.0, 1000.0, threshold} | ({1e4} if data_top > 2 else set()))
+        ax.set_yticks(
+            [_roi_to_y(t) for t in ticks], [percent_fr(t) for t in ticks], fontproperties=tick_font
+        )
+        ax.tick_params(length=2.5, width=0.6, pad=2, colors="#333333")
+        ax.tick_params(axis="x", pad=8)
+        ax.grid(axis="y", color="white", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_xlabel("Complexité de mise en œuvre", fontproperties=tick_font, labelpad=2)
+        ax.set_ylabel("ROI annuel estimé", fontproperties=tick_font, labelpad=2)
+        _text(fig, _AXES_RECT[0], 0.955, title, 10.0, bold=True, va="top", color="#222222")
+        note = _SCALE_NOTE + ("\n" + _COLOUR_NOTE if colour_note else "")
+        _text(fig, 0.01, 0.012, note, 5.5, color="#555555", linespacing=1.3)
+        if empty:
+            box = {"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#999"}
+            middle = (_X_MAX / 2, (y_lo + y_hi) / 2)
+            _text(ax, *middle, _EMPTY_TEXT, 11.0, ha="center", va="center", bbox=box, zorder=5)
+        return _rgba(fig)
+
+
+def _points_layer(
+    points: list[MatrixPoint], y_range: tuple[float, float], threshold_y_data: float
+) -> tuple[tuple[int, int], bytes]:
+    """Markers, leader lines and labels on a transparent layer, as RGBA pixels.
+
+    No Axes here (building one costs more than all the points): artists live in figure pixels,
+    mapped exactly as the static layer's axes map data.
+    """
+    fig = Figure(figsize=_SIZE_IN, dpi=_DPI, facecolor=(1, 1, 1, 0))
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    width, height = fig.bbox.width, fig.bbox.height  # floats, as the static axes use
+    left, bottom, ax_w, ax_h = _AXES_RECT
+    frame = _Box(left * width, bottom * height, (left + ax_w) * width, (bottom + ax_h) * height)
+    y_lo, y_span = y_range[0], y_range[1] - y_range[0]
+
+    def to_px(x: float, y: float) -> tuple[float, float]:
+        return (
+            frame.x0 + (frame.x1 - frame.x0) * x / _X_MAX,
+            frame.y0 + (frame.y1 - frame.y0) * (y - y_lo) / y_span,
+        )
+
+    pixels = IdentityTransform()
+    ys = [_roi_to_y(p.roi_percent) for p in points]
+    offsets = _spread_offsets([p.complexity for p in points], ys)
+    anchors = [
+        to_px(_COMPLEXITY_X[p.complexity] + dx, y)
+        for p, dx, y in zip(points, offsets, ys, strict=True)
+    ]
+    texts = [
+        _text(fig, 0, 0, _truncate(p.label), 6.5, va="center", transform=pixels) for p in points
+    ]
+    extents = [t.get_window_extent(renderer) for t in texts]  # fills the cache draw() reuses
+    band = (frame.y1 - frame.y0) * _BAND / y_span
+    reserved = [
+        _Box(frame.x0, frame.y1 - band, frame.x1, frame.y1),
+        _Box(frame.x0, frame.y0, frame.x1, frame.y0 + band),
+    ]
+    divide_x, threshold_y = to_px(_DIVIDE_X, threshold_y_data)
+    rules = [
+        _Box(divide_x - 1, frame.y0, divide_x + 1, frame.y1),
+        _Box(frame.x0, threshold_y - 1, frame.x1, threshold_y + 1),
+    ]
+    sizes = [(e.width, e.height) for e in extents]
+    places = _place_labels(anchors, sizes, frame, reserved + rules, len(reserved), 4.0)
+    for point, (x, y), text, (tx, ty, ha, leader) in zip(
+        points, anchors, texts, places, strict=True
+    ):
+        text.set_position((tx, ty))
+        text.set_horizontalalignment(ha)
+        marker = "^" if point.roi_percent > 1e4 else "v" if point.roi_percent < -100 else "o"
+        colour = _COLOUR[point.priority]
+        fig.add_artist(Line2D([x], [y], color=colour, marker=marker, transform=pixels, **_MARKER))
+        if leader:
+            fig.add_artist(Line2D([x, tx], [y, ty], transform=pixels, **_LEADER))
+    return _rgba(fig)
+
+
+# --- label layout, in pixels (origin bottom-left) ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlap(self, other: _Box) -> float:
+        """Area shared with ``other``."""
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return w * h if w > 0 and h > 0 else 0.0
+
+
+def _truncate(label: str, limit: int = 28) -> str:
+    """Collapse whitespace; cut at ``limit`` characters, at a word boundary when one is near.
+
+    >>> _truncate("Génération de devis à partir de photos")
+    'Génération de devis à…'
+    >>> _truncate("Chatbot  WhatsApp")
+    'Chatbot WhatsApp'
+    """
+    text = " ".join(label.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind(" ") >= int(limit * 0.6):
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–/(") + "…"
+
+
+def _spread_offsets(columns: list[str], ys: list[float], gap: float = 0.2) -> list[float]:
+    """Horizontal offsets fanning out the points of one column whose ROI (y) nearly coincide."""
+    offsets = [0.0] * len(ys)
+    for column in _COMPLEXITY_X:
+        clusters: list[list[int]] = []
+        for i in sorted((i for i, c in enumerate(columns) if c == column), key=lambda i: ys[i]):
+            if clusters and ys[i] - ys[clusters[-1][-1]] < gap:
+                clusters[-1].append(i)
+            else:
+                clusters.append([i])
+        for cluster in (c for c in clusters if len(c) > 1):
+            for k, i in enumerate(cluster):
+                offsets[i] = -0.34 + 0.68 * k / (len(cluster) - 1)
+    return offsets
+
+
+def _place_labels(
+    anchors: list[tuple[float, float]],
+    sizes: list[tuple[float, float]],
+    frame: _Box,
+    obstacles: list[_Box],
+    n_soft: int,
+    radius: float,
+) -> list[tuple[float, float, _Align, bool]]:
+    """Greedy placement, top to bottom: each label takes the candidate spot that overlaps least
+    other labels, markers and the frame's edge, then the first ``n_soft`` obstacles (quadrant
+    titles, by area) and crosses the others (the divide lines, a fixed cost) least; the nearest
+    spot wins a tie, and far spots (with a leader line) cost extra.
+
+    Returns per point the text anchor (x, y, horizontal alignment; vertically centred) and
+    whether a leader line is needed (the label was pushed away from its point).
+    """
+    markers = [_Box(x - radius, y - radius, x + radius, y + radius) for x, y in anchors]
+    placed: list[_Box] = []
+    result: list[tuple[float, float, _Align, bool]] = [(0.0, 0.0, "left", False)] * len(anchors)
+    gap = radius + 3.0
+    for i in sorted(range(len(anchors)), key=lambda i: (-anchors[i][1], anchors[i][0], i)):
+        (ax, ay), (w, h) = anchors[i], sizes[i]
+        up = h + 1.0
+        sides: tuple[tuple[float, _Align], ...] = ((gap, "left"), (-gap, "right"))
+        spots = [(dx, dy * up, ha) for dy in (0.0, 0.8, -0.8) for dx, ha in sides]
+        spots += [(0.0, radius + up / 2, "center"), (0.0, -radius - up / 2, "center")]
+        spots += [(dx * 1.8, dy * up, ha) for dy in (1.8, -1.8, 2.8, -2.8) for dx, ha in sides]
+        best, chosen = math.inf, frame
+        for k, (dx, dy, ha) in enumerate(spots):
+            x0 = ax + dx - {"left": 0.0, "right": w, "center": w / 2}[ha]
+            box = _Box(x0, ay + dy - h / 2, x0 + w, ay + dy + h / 2)
+            cost = 3.0 * (w * h - box.overlap(frame)) + 0.5 * k + (10.0 if k >= 8 else 0.0)
+            cost += sum(box.overlap(other) for other in placed)
+            cost += sum(box.overlap(m) for j, m in enumerate(markers) if j != i)
+            cost += 0.3 * sum(box.overlap(r) for r in obstacles[:n_soft])
+            cost += 40.0 * sum(box.overlap(r) > 0 for r in obstacles[n_soft:])
+            if cost < best:
+                best, chosen, result[i] = cost, box, (ax + dx, ay + dy, ha, k >= 8)
+        placed.append(chosen)
+    return result

@@ -1,0 +1,212 @@
+"""The ``iapme`` command line: parses options, calls one library function, prints the outcome.
+
+Exit codes (SPEC §1): 0 all went well; 1 a profile, rule or template was rejected (the others
+were still processed); 2 usage error. User errors are printed without traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+PATHS = click.Path(path_type=Path)
+
+
+def _print_error(error: UserError) -> None:
+    for line in str(error).splitlines():
+        click.echo(f"error: {line}", err=True)
+
+
+def handle_user_errors(func: F) -> F:
+    """Turn any :class:`UserError` into its message on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            _print_error(exc)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_date(_: Any, __: Any, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None
+
+
+AS_OF = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
+                     help="Legal date of the assessment (default: the profile's assessment.date, "
+                          "else today).")
+RULES = click.option("--rules", type=PATHS, default=Path("rules"), show_default=True,
+                     help="Rule folder.")
+TEMPLATES = click.option("--templates", type=PATHS, default=Path("doc_templates"),
+                         show_default=True, help="Template folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="iapme")
+def main() -> None:
+    """Assess SMEs' AI use (EU AI Act, GDPR) and write their deliverables."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@click.option("--out", type=PATHS, default=Path("outputs"), show_default=True,
+              help="Output folder.")
+@RULES
+@TEMPLATES
+@AS_OF
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: CPU count).")
+@click.option("--pdf", is_flag=True, help="Also write PDFs through LibreOffice.")
+@click.option("--force", is_flag=True, help="Overwrite deliverables edited by hand.")
+@handle_user_errors
+def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of: dt.date | None,
+        jobs: int | None, pdf: bool, force: bool) -> None:
+    """Validate, assess and render every profile (default: inputs/)."""
+    from engine.batch import BatchOptions, run_batch
+
+    options = BatchOptions(paths=list(paths) or [Path("inputs")], out=out, rules=rules,
+                           templates=templates, as_of=as_of, today=dt.date.today(),
+                           jobs=jobs or os.cpu_count() or 1, force=force, pdf=pdf)
+    bar: Any = None
+    progress = None
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="Clients", show_eta=True,
+                                        show_pos=True, file=sys.stderr)
+                bar.__enter__()
+            bar.update(1)
+    report = run_batch(options, progress)
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    for error in report.failed:
+        _print_error(error)
+    for key in report.protected:
+        click.echo(f"protected: {out / key} was edited by hand; not overwritten "
+                   "(use --force to replace it)", err=True)
+    click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
+               f"{len(report.failed)} failed, {len(report.protected)} protected "
+               f"-> {out}")
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("profile", type=PATHS)
+@RULES
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment.json document.")
+@handle_user_errors
+def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> None:
+    """Evaluate one profile and print the result; writes nothing."""
+    from engine.assess import to_json
+    from engine.pipeline import assess_profile, resolve_as_of
+    from engine.rulebase import load_rulebase
+    from engine.validate import load_profile
+
+    rulebase = load_rulebase(rules)
+    loaded = load_profile(profile, display_path=str(profile))
+    result = assess_profile(loaded, rulebase, resolve_as_of(loaded, as_of, dt.date.today()))
+    if as_json:
+        click.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{loaded.client.name} ({loaded.client_id}) au {result.as_of.isoformat()}")
+    for u in result.use_cases:
+        floor = f" (au moins {u.tier_floor})" if u.tier_floor else ""
+        click.echo(f"  {u.use_case.id}: {u.tier}{floor}  {'; '.join(u.references)}")
+        for missing in u.missing:
+            click.echo(f"      à compléter: {missing}")
+    for f in result.findings:
+        click.echo(f"  [{f.severity}] {f.subject or loaded.client_id}: {f.message} ({f.rule_id})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@handle_user_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check profiles only; list every problem as file:line:column: key: message."""
+    from engine.batch import find_profiles
+    from engine.validate import load_profile
+
+    files, errors = find_profiles(list(paths) or [Path("inputs")])
+    for path in files:
+        try:
+            load_profile(path, display_path=str(path))
+        except UserError as exc:
+            errors.append(exc)
+    for error in errors:
+        _print_error(error)
+    click.echo(f"{len(files) - len(errors)} valid, {len(errors)} invalid")
+    sys.exit(1 if errors else 0)
+
+
+@main.group()
+def rules() -> None:
+    """Check and test the rule base."""
+
+
+@rules.command("lint")
+@RULES
+@handle_user_errors
+def rules_lint(rules: Path) -> None:
+    """Check rule files: syntax, operators, fields, values, ids, references."""
+    from engine.lint import lint_rules
+
+    issues = lint_rules(rules)
+    for issue in issues:
+        click.echo(str(issue), err=True)
+    click.echo(f"{len(issues)} problem(s) in {rules}")
+    sys.exit(1 if issues else 0)
+
+
+@rules.command("test")
+@RULES
+@handle_user_errors
+def rules_test(rules: Path) -> None:
+    """Run the rule test cases kept beside the rules."""
+    from engine.ruletests import run_rule_tests
+
+    report = run_rule_tests(rules)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(1 if report.failed else 0)
+
+
+@main.group()
+def templates() -> None:
+    """Check document templates."""
+
+
+@templates.command("check")
+@TEMPLATES
+@handle_user_errors
+def templates_check(templates: Path) -> None:
+    """Report Jinja syntax errors and variables the context does not provide."""
+    from engine.pipeline import DOCUMENTS, sample_context
+    from engine.render import make_environment
+    from engine.templates import check_template_dir
+
+    issues = check_template_dir(templates, list(DOCUMENTS), sample_context(), make_environment())
+    for issue in issues:
+        click.echo(str(issue), err=True)
+    click.echo(f"{len(issues)} problem(s) in {templates}")
+    sys.exit(1 if issues else 0)

@@ -1,0 +1,155 @@
+"""Stage 5: rule firings -> findings with provenance (rule, file, line, references, facts).
+
+A rule that fires several times for one subject (one durable rule per ``any`` branch, or one
+derived fact per Annex III point) yields one finding whose ``because`` merges the facts.
+Messages are French templates; ``{use_case.title}``, ``{vendor.name}``, ``{client.name}`` and
+any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evaluated as code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.compiler import CompiledRules
+from engine.evaluate import Match
+from engine.profile import Profile
+from engine.rulespec import FindingSpec, ObligationSpec
+
+SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
+PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
+_KIND_LIST = {"use_case": "use_cases", "vendor": "vendors"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    rule_id: str
+    rule_title: str
+    file: str
+    line: int
+    references: tuple[str, ...]
+
+
+@dataclass
+class Finding:
+    """One conclusion about one subject (a use case, a vendor, or the client)."""
+
+    provenance: Provenance
+    spec: FindingSpec | None
+    subject_kind: str
+    subject: str
+    message: str
+    advice: str | None
+    because: dict[str, Any] = field(default_factory=dict)
+    obligations: list[ObligationSpec] = field(default_factory=list)
+
+    @property
+    def rule_id(self) -> str:
+        return self.provenance.rule_id
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind if self.spec else "obligation"
+
+    @property
+    def severity(self) -> str:
+        return self.spec.severity if self.spec else "info"
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITY_ORDER[self.severity], self.subject_kind, self.subject, self.rule_id)
+
+
+def _get(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "non renseigné"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "aucun"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def _names(profile: Profile, kind: str, fact: dict[str, Any]) -> dict[str, Any]:
+    """Plain profile attributes (titles, names) a message may quote."""
+    if kind == "client":
+        return profile.client.model_dump(exclude_none=True)
+    ident = str(fact.get("uid" if kind == "use_case" else "vid", "")).partition(":")[2]
+    items = profile.use_cases if kind == "use_case" else profile.vendors
+    item = next((i for i in items if i.id == ident), None)
+    return item.model_dump(exclude_none=True) if item is not None else {}
+
+
+def fill(template: str, profile: Profile, facts: dict[str, dict[str, Any]]) -> str:
+    """Replace ``{kind.path}`` placeholders with profile text or fact values."""
+
+    def one(match: re.Match[str]) -> str:
+        kind, path = match.group(1), match.group(2)
+        fact = facts.get(kind, {})
+        named = _get(_names(profile, kind, fact), path) if fact or kind == "client" else None
+        value = named if named is not None else _get(fact, path)
+        return _show(value)
+
+    return PLACEHOLDER.sub(one, template)
+
+
+def _profile_path(kind: str, fact: dict[str, Any], path: str) -> str:
+    if kind == "client":
+        return f"client.{path}"
+    index = fact.get("index")
+    if kind == "use_case" and index is not None:
+        return f"use_cases[{index}].{path}"
+    return f"{_KIND_LIST.get(kind, kind)}[{str(fact.get('vid', '')).partition(':')[2]}].{path}"
+
+
+def build_findings(matches: list[Match], compiled: CompiledRules, profile: Profile) -> list[Finding]:
+    """Group firings by (rule, subject) into findings, with messages and merged provenance."""
+    by_key: dict[tuple[str, str], Finding] = {}
+    for match in matches:
+        entry = compiled.index[match.name]
+        spec = entry.rule.spec
+        facts = {entry.aliases[a]: f for a, f in match.facts.items()
+                 if entry.aliases.get(a) != "derived"}
+        subject_fact = facts.get(spec.subject, {})
+        id_field = {"use_case": "uid", "vendor": "vid", "client": "cid"}[spec.subject]
+        subject = str(subject_fact.get(id_field, "")).partition(":")[2]
+        because: dict[str, Any] = {}
+        for kind, path in entry.fields:
+            fact = facts.get(kind, {})
+            because[_profile_path(kind, fact, path)] = _get(fact, path)
+        for alias, fact in match.facts.items():
+            if entry.aliases.get(alias) == "derived":
+                detail = {k: v for k, v in fact.items()
+                          if k not in {"type", "name", "subject", "sid", "id"}}
+                label = f"déduit:{fact.get('name')}"
+                because[label] = ", ".join(f"{k}={v}" for k, v in sorted(detail.items())) or True
+        key = (spec.id, subject)
+        if key in by_key:
+            by_key[key].because.update(because)
+            continue
+        finding_spec = spec.then.finding
+        message = fill(finding_spec.message, profile, facts) if finding_spec else spec.title
+        advice = (fill(finding_spec.advice, profile, facts)
+                  if finding_spec and finding_spec.advice else None)
+        by_key[key] = Finding(
+            provenance=Provenance(spec.id, spec.title, entry.rule.file, entry.rule.line,
+                                  tuple(spec.references)),
+            spec=finding_spec,
+            subject_kind=spec.subject,
+            subject=subject,
+            message=message,
+            advice=advice,
+            because=because,
+            obligations=list(spec.then.obligations),
+        )
+    return sorted(by_key.values(), key=Finding.sort_key)

@@ -1,0 +1,324 @@
+"""The client profile: typed, validated model of SPEC §2.
+
+Every model forbids unknown keys; every enumeration is a closed ``Literal``; booleans are
+strict (``yes``/``no``/``1`` are rejected, never guessed); numbers are finite and bounded;
+text is bounded and free of control and direction-override characters. An absent optional
+key stays ``None``: for ``system`` and ``controls`` that means *unanswered*, never *false*.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+import datetime as dt
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
+
+_T = TypeVar("_T")
+
+MAX_TEXT = 500
+MAX_LONG_TEXT = 4000
+MAX_ITEMS = 200
+MAX_AMOUNT = 1e12
+MAX_HOURS = 10_000.0
+
+# Characters that are invalid in XML 1.0 (would corrupt a .docx) or that reorder text invisibly.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+)
+
+
+def _clean_text(value: str) -> str:
+    bad = _FORBIDDEN_CHARS.search(value)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise ValueError(
+            f"contains the invisible control character {code} at position {bad.start() + 1}; "
+            "remove it (control and text-direction characters are not allowed)"
+        )
+    return value.strip()
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(max_length=MAX_LONG_TEXT), AfterValidator(_clean_text)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Hours = Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Tri = StrictBool | Literal["unknown"]
+
+Sector = Literal["artisan", "ecommerce", "cabinet_liberal", "other"]
+Hosting = Literal["france", "eu_eea", "adequacy_country", "us_dpf", "other_third_country", "unknown"]
+Training = StrictBool | Literal["opt_out_available", "unknown"]
+Certification = Literal["iso27001", "hds", "secnumcloud", "soc2", "iso42001"]
+Function = Literal[
+    "customer_service", "marketing_sales", "hr", "accounting_finance", "operations", "legal",
+    "management", "other",
+]
+Family = Literal["generative", "decisional"]
+Stage = Literal["idea", "test", "pilot", "production"]
+Role = Literal["deployer", "provider"]
+Capability = Literal[
+    "conversational_agent", "content_generation", "emotion_recognition", "sentiment_analysis",
+    "biometric_identification", "biometric_verification", "biometric_categorisation",
+    "facial_image_scraping", "scoring_people", "ranking_people", "predicting_behaviour",
+    "monitoring_people", "recommendation", "document_extraction", "classification",
+    "forecasting", "translation", "summarisation", "search",
+]
+Purpose = Literal[
+    "recruitment", "job_ad_targeting", "work_relationship_decisions", "task_allocation",
+    "worker_monitoring", "creditworthiness", "fraud_detection", "insurance_life_health_pricing",
+    "insurance_other_pricing", "public_benefits_eligibility", "emergency_triage",
+    "education_admission", "learning_assessment", "education_level_assignment",
+    "exam_proctoring", "critical_infrastructure_safety", "law_enforcement", "migration_border",
+    "justice_assistance", "election_influence", "social_scoring", "crime_risk_prediction",
+    "access_control", "customer_support", "marketing_content", "product_descriptions",
+    "drafting", "meeting_summaries", "invoice_processing", "bookkeeping", "bank_reconciliation",
+    "sales_forecasting", "stock_optimisation", "lead_scoring", "product_recommendation",
+    "appointment_scheduling", "quote_generation", "legal_research", "translation",
+    "quality_inspection", "internal_knowledge", "other",
+]
+AffectedPerson = Literal[
+    "employees", "job_candidates", "students", "customers", "patients", "general_public",
+    "business_contacts", "children", "vulnerable_persons", "none",
+]
+InferredAttribute = Literal[
+    "race_ethnicity", "political_opinions", "trade_union_membership", "religion_beliefs",
+    "sex_life_orientation", "health", "age", "sex",
+]
+Art63Condition = Literal[
+    "none", "narrow_procedural_task", "improves_completed_human_activity",
+    "detects_patterns_without_replacing_review", "preparatory_task",
+]
+Media = Literal["text", "image", "audio", "video"]
+DataCategory = Literal[
+    "identity", "contact", "financial", "health", "biometric", "hr", "candidate", "location",
+    "minors", "criminal", "behavioural",
+]
+DataQuality = Literal["good", "fair", "poor"]
+Complexity = Literal["low", "medium", "high"]
+
+
+def _unique(items: list[_T]) -> list[_T]:
+    seen: set[_T] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"'{item}' is listed twice; list each value once")
+        seen.add(item)
+    return items
+
+
+class Model(BaseModel):
+    """Base of every profile model: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Person(Model):
+    name: Text
+    title: Text | None = None
+
+
+class ItContact(Model):
+    name: Text
+    organisation: Text | None = None
+    email: Text | None = None
+
+
+class Client(Model):
+    id: Identifier | None = None
+    name: Text
+    sector: Sector
+    city: Text | None = None
+    employees: Annotated[int, Field(ge=0, le=10_000_000)]
+    annual_turnover_eur: Amount | None = None
+    monthly_operating_budget_eur: Amount | None = None
+    director: Person | None = None
+    it_contact: ItContact | None = None
+    ai_champion: Text | None = None
+    staff_ai_training: StrictBool | None = None
+    works_council: StrictBool | None = None
+
+
+class Consultant(Model):
+    name: Text
+    firm: Text | None = None
+
+
+class Assessment(Model):
+    date: dt.date | None = None
+    consultant: Consultant | None = None
+
+
+class Vendor(Model):
+    id: Identifier
+    name: Text
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    hosting: Hosting | None = None
+    dpa_signed: Tri | None = None
+    trains_on_customer_data: Training | None = None
+    deletion_on_request: Tri | None = None
+    subprocessors_listed: Tri | None = None
+    certifications: Annotated[list[Certification], AfterValidator(_unique)] | None = None
+
+
+class System(Model):
+    capabilities: Annotated[list[Capability], AfterValidator(_unique)] | None = None
+    purposes: Annotated[list[Purpose], AfterValidator(_unique)] | None = None
+    affected_persons: Annotated[list[AffectedPerson], AfterValidator(_unique)] | None = None
+    inferred_attributes: Annotated[list[InferredAttribute], AfterValidator(_unique)] | None = None
+    biometric_data: StrictBool | None = None
+    medical_or_safety_purpose: StrictBool | None = None
+    profiling: StrictBool | None = None
+    automated_decision: StrictBool | None = None
+    art_6_3_condition: Art63Condition | None = None
+    manipulative_techniques: StrictBool | None = None
+    exploits_vulnerabilities: StrictBool | None = None
+    generated_media: Annotated[list[Media], AfterValidator(_unique)] | None = None
+    deepfake: StrictBool | None = None
+    public_interest_text: StrictBool | None = None
+    editorial_review: StrictBool | None = None
+    safety_component_regulated_product: StrictBool | None = None
+    sexual_deepfakes: StrictBool | None = None
+    child_sexual_abuse_material: StrictBool | None = None
+    on_market_since: dt.date | None = None
+
+
+class Controls(Model):
+    ai_disclosure: Tri | None = None
+    output_marking: Tri | None = None
+    human_oversight: Tri | None = None
+    logs_kept: Tri | None = None
+    workers_informed: Tri | None = None
+    dpia_done: Tri | None = None
+
+
+class Data(Model):
+    personal_data: StrictBool | None = None
+    categories: Annotated[list[DataCategory], AfterValidator(_unique)] | None = None
+    large_scale: StrictBool | None = None
+
+
+class Process(Model):
+    runs_per_week: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | None = None
+    rule_based: StrictBool | None = None
+    stable: StrictBool | None = None
+    data_quality: DataQuality | None = None
+    human_central_to_value: StrictBool | None = None
+    intended_users: Count | None = None
+    replaces_a_job: StrictBool | None = None
+    custom_model: StrictBool | None = None
+    macro_forecasting: StrictBool | None = None
+    complexity: Complexity | None = None
+
+
+class Roi(Model):
+    subscription_per_month: Amount | None = None
+    setup_hours: Hours | None = None
+    training_hours: Hours | None = None
+    integration_cost: Amount | None = None
+    hourly_cost: Amount | None = None
+    hours_saved_per_week: Hours | None = None
+    errors_avoided_per_month: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] | None = (
+        None
+    )
+    cost_per_error: Amount | None = None
+    extra_revenue_per_month: Amount | None = None
+    success_indicator: Text | None = None
+
+
+class PilotWeek(Model):
+    week: Annotated[int, Field(ge=1, le=520)]
+    time_spent_h: Hours
+    time_saved_h: Hours
+    problem: LongText | None = None
+    action: LongText | None = None
+
+
+class Pilot(Model):
+    weeks: Annotated[list[PilotWeek], Field(max_length=MAX_ITEMS)] = []
+    active_users: Count | None = None
+    procedure_documented: StrictBool | None = None
+    annual_budget_validated: StrictBool | None = None
+    plan_b: LongText | None = None
+
+    @model_validator(mode="after")
+    def _weeks_in_order(self) -> Pilot:
+        numbers = [w.week for w in self.weeks]
+        if numbers != sorted(set(numbers)):
+            raise ValueError("pilot weeks must be numbered in increasing order, each once")
+        return self
+
+
+class UseCase(Model):
+    id: Identifier
+    title: Text
+    function: Function
+    family: Family | None = None
+    stage: Stage
+    vendor: Identifier | None = None
+    role: Role | None = None
+    system: System = System()
+    controls: Controls = Controls()
+    data: Data = Data()
+    process: Process = Process()
+    roi: Roi = Roi()
+    pilot: Pilot | None = None
+
+
+class Profile(Model):
+    """One client: the company, its vendors and its AI use cases (SPEC §2)."""
+
+    client: Client
+    assessment: Assessment = Assessment()
+    vendors: Annotated[list[Vendor], Field(max_length=MAX_ITEMS)] = []
+    use_cases: Annotated[list[UseCase], Field(max_length=MAX_ITEMS)] = []
+
+    @property
+    def client_id(self) -> str:
+        if self.client.id is None:  # set by the loader from the file name
+            raise ValueError("client id not resolved")
+        return self.client.id
+
+    def vendor(self, vendor_id: str | None) -> Vendor | None:
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+
+# --- introspection used by the validator's messages and the fact schema -----------------
+
+
+def unwrap(annotation: Any) -> list[Any]:
+    """Flatten Annotated / Optional / Union into the list of member types."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(unwrap(arg))
+        return out
+    return [annotation]
+
+
+def allowed_values(annotation: Any) -> list[Any] | None:
+    """The closed set of values an annotation accepts, or None when it is open (text, numbers)."""
+    values: list[Any] = []
+    for member in unwrap(annotation):
+        if member is type(None):
+            continue
+        if typing.get_origin(member) is typing.Literal:
+            values.extend(typing.get_args(member))
+        elif member is bool:
+            values.extend([True, False])
+        else:
+            return None
+    return values
