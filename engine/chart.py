@@ -33,17 +33,17 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, get_font
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
+from engine.chart_layout import Box, place_labels, spread_offsets, truncate
 from engine.formatting import percent_fr
 
 __all__ = ["MatrixPoint", "priority_matrix_png"]
 
-_Align = Literal["left", "center", "right"]
 _COMPLEXITY_X = {"low": 0.5, "medium": 1.5, "high": 2.5}
 _DIVIDE_X, _X_MAX = 2.0, 3.0  # low and medium form the guide's "faible" column
 _LINEAR_LIMIT = 100.0  # ROI % up to which the y axis is linear
@@ -149,6 +149,16 @@ def _font(size: float, bold: bool = False) -> FontProperties:
     return FontProperties(fname=_FONT_DIR / name, size=size)
 
 
+def _drawable(text: str, bold: bool = False) -> str:
+    """Drop characters DejaVu Sans has no glyph for (emoji, CJK): no tofu boxes, no warnings.
+
+    >>> _drawable("Chatbot 🤖 Élevée €")
+    'Chatbot  Élevée €'
+    """
+    face = get_font(_FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
+    return "".join(c for c in text if c.isspace() or face.get_char_index(ord(c)))
+
+
 def _rgba(fig: Figure) -> tuple[tuple[int, int], bytes]:
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
@@ -194,7 +204,16 @@ def _static_layer(
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xlabel("Complexité de mise en œuvre", fontproperties=tick_font, labelpad=2)
         ax.set_ylabel("ROI annuel estimé", fontproperties=tick_font, labelpad=2)
-        _text(fig, _AXES_RECT[0], 0.955, title, 10.0, bold=True, va="top", color="#222222")
+        _text(
+            fig,
+            _AXES_RECT[0],
+            0.955,
+            _drawable(title, bold=True),
+            10.0,
+            bold=True,
+            va="top",
+            color="#222222",
+        )
         note = _SCALE_NOTE + ("\n" + _COLOUR_NOTE if colour_note else "")
         _text(fig, 0.01, 0.012, note, 5.5, color="#555555", linespacing=1.3)
         if empty:
@@ -217,7 +236,7 @@ def _points_layer(
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     width, height = fig.bbox.width, fig.bbox.height  # floats, as the static axes use
     left, bottom, ax_w, ax_h = _AXES_RECT
-    frame = _Box(left * width, bottom * height, (left + ax_w) * width, (bottom + ax_h) * height)
+    frame = Box(left * width, bottom * height, (left + ax_w) * width, (bottom + ax_h) * height)
     y_lo, y_span = y_range[0], y_range[1] - y_range[0]
 
     def to_px(x: float, y: float) -> tuple[float, float]:
@@ -228,27 +247,28 @@ def _points_layer(
 
     pixels = IdentityTransform()
     ys = [_roi_to_y(p.roi_percent) for p in points]
-    offsets = _spread_offsets([p.complexity for p in points], ys)
+    offsets = spread_offsets([p.complexity for p in points], ys)
     anchors = [
         to_px(_COMPLEXITY_X[p.complexity] + dx, y)
         for p, dx, y in zip(points, offsets, ys, strict=True)
     ]
     texts = [
-        _text(fig, 0, 0, _truncate(p.label), 6.5, va="center", transform=pixels) for p in points
+        _text(fig, 0, 0, truncate(_drawable(p.label)), 6.5, va="center", transform=pixels)
+        for p in points
     ]
     extents = [t.get_window_extent(renderer) for t in texts]  # fills the cache draw() reuses
     band = (frame.y1 - frame.y0) * _BAND / y_span
     reserved = [
-        _Box(frame.x0, frame.y1 - band, frame.x1, frame.y1),
-        _Box(frame.x0, frame.y0, frame.x1, frame.y0 + band),
+        Box(frame.x0, frame.y1 - band, frame.x1, frame.y1),
+        Box(frame.x0, frame.y0, frame.x1, frame.y0 + band),
     ]
     divide_x, threshold_y = to_px(_DIVIDE_X, threshold_y_data)
     rules = [
-        _Box(divide_x - 1, frame.y0, divide_x + 1, frame.y1),
-        _Box(frame.x0, threshold_y - 1, frame.x1, threshold_y + 1),
+        Box(divide_x - 1, frame.y0, divide_x + 1, frame.y1),
+        Box(frame.x0, threshold_y - 1, frame.x1, threshold_y + 1),
     ]
     sizes = [(e.width, e.height) for e in extents]
-    places = _place_labels(anchors, sizes, frame, reserved + rules, len(reserved), 4.0)
+    places = place_labels(anchors, sizes, frame, reserved + rules, len(reserved), 4.0)
     for point, (x, y), text, (tx, ty, ha, leader) in zip(
         points, anchors, texts, places, strict=True
     ):
@@ -260,95 +280,3 @@ def _points_layer(
         if leader:
             fig.add_artist(Line2D([x, tx], [y, ty], transform=pixels, **_LEADER))
     return _rgba(fig)
-
-
-# --- label layout, in pixels (origin bottom-left) ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Box:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    def overlap(self, other: _Box) -> float:
-        """Area shared with ``other``."""
-        w = min(self.x1, other.x1) - max(self.x0, other.x0)
-        h = min(self.y1, other.y1) - max(self.y0, other.y0)
-        return w * h if w > 0 and h > 0 else 0.0
-
-
-def _truncate(label: str, limit: int = 28) -> str:
-    """Collapse whitespace; cut at ``limit`` characters, at a word boundary when one is near.
-
-    >>> _truncate("Génération de devis à partir de photos")
-    'Génération de devis à…'
-    >>> _truncate("Chatbot  WhatsApp")
-    'Chatbot WhatsApp'
-    """
-    text = " ".join(label.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if cut.rfind(" ") >= int(limit * 0.6):
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:-–/(") + "…"
-
-
-def _spread_offsets(columns: list[str], ys: list[float], gap: float = 0.2) -> list[float]:
-    """Horizontal offsets fanning out the points of one column whose ROI (y) nearly coincide."""
-    offsets = [0.0] * len(ys)
-    for column in _COMPLEXITY_X:
-        clusters: list[list[int]] = []
-        for i in sorted((i for i, c in enumerate(columns) if c == column), key=lambda i: ys[i]):
-            if clusters and ys[i] - ys[clusters[-1][-1]] < gap:
-                clusters[-1].append(i)
-            else:
-                clusters.append([i])
-        for cluster in (c for c in clusters if len(c) > 1):
-            for k, i in enumerate(cluster):
-                offsets[i] = -0.34 + 0.68 * k / (len(cluster) - 1)
-    return offsets
-
-
-def _place_labels(
-    anchors: list[tuple[float, float]],
-    sizes: list[tuple[float, float]],
-    frame: _Box,
-    obstacles: list[_Box],
-    n_soft: int,
-    radius: float,
-) -> list[tuple[float, float, _Align, bool]]:
-    """Greedy placement, top to bottom: each label takes the candidate spot that overlaps least
-    other labels, markers and the frame's edge, then the first ``n_soft`` obstacles (quadrant
-    titles, by area) and crosses the others (the divide lines, a fixed cost) least; the nearest
-    spot wins a tie, and far spots (with a leader line) cost extra.
-
-    Returns per point the text anchor (x, y, horizontal alignment; vertically centred) and
-    whether a leader line is needed (the label was pushed away from its point).
-    """
-    markers = [_Box(x - radius, y - radius, x + radius, y + radius) for x, y in anchors]
-    placed: list[_Box] = []
-    result: list[tuple[float, float, _Align, bool]] = [(0.0, 0.0, "left", False)] * len(anchors)
-    gap = radius + 3.0
-    for i in sorted(range(len(anchors)), key=lambda i: (-anchors[i][1], anchors[i][0], i)):
-        (ax, ay), (w, h) = anchors[i], sizes[i]
-        up = h + 1.0
-        sides: tuple[tuple[float, _Align], ...] = ((gap, "left"), (-gap, "right"))
-        spots = [(dx, dy * up, ha) for dy in (0.0, 0.8, -0.8) for dx, ha in sides]
-        spots += [(0.0, radius + up / 2, "center"), (0.0, -radius - up / 2, "center")]
-        spots += [(dx * 1.8, dy * up, ha) for dy in (1.8, -1.8, 2.8, -2.8) for dx, ha in sides]
-        best, chosen = math.inf, frame
-        for k, (dx, dy, ha) in enumerate(spots):
-            x0 = ax + dx - {"left": 0.0, "right": w, "center": w / 2}[ha]
-            box = _Box(x0, ay + dy - h / 2, x0 + w, ay + dy + h / 2)
-            cost = 3.0 * (w * h - box.overlap(frame)) + 0.5 * k + (10.0 if k >= 8 else 0.0)
-            cost += sum(box.overlap(other) for other in placed)
-            cost += sum(box.overlap(m) for j, m in enumerate(markers) if j != i)
-            cost += 0.3 * sum(box.overlap(r) for r in obstacles[:n_soft])
-            cost += 40.0 * sum(box.overlap(r) > 0 for r in obstacles[n_soft:])
-            if cost < best:
-                best, chosen, result[i] = cost, box, (ax + dx, ay + dy, ha, k >= 8)
-        placed.append(chosen)
-    return result

@@ -1,7 +1,8 @@
 """A small .docx template using every feature the renderer supports, with a matching context.
 
 Used by the tests and ``bench/render_bench.py``: header, footer, a title, a tag split across
-runs, ``{%p if %}``, a ``{%p for %}`` list, a ``{%tr for %}`` table and an image paragraph.
+runs, inline ``{% if %}``, ``{%p if %}``, a ``{%p for %}`` list, a ``{%tr for %}`` table and an
+image paragraph.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def build_sample_template(path: Path, *, extra_body: tuple[str, ...] = ()) -> Pa
     split = document.add_paragraph("Client : {{ cli")  # a tag split across two runs
     split.add_run("ent_name }}").bold = True
     document.add_paragraph("{{ summary }}")
+    document.add_paragraph(
+        "{{ rows | length }} cas{% if rows | length > 1 %}, dont {{ rows[0].name }}{% endif %}."
+    )
     document.add_paragraph("{%p if show_notice %}")
     document.add_paragraph("Avis : {{ notice }}")
     document.add_paragraph("{%p endif %}")

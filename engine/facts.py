@@ -154,7 +154,7 @@ def to_facts(profile: Profile, as_of: dt.date) -> list[Fact]:
         has_ai_champion=client.ai_champion is not None,
         n_use_cases=len(profile.use_cases),
         n_active_use_cases=len(active),
-        n_new_tools=len({u.vendor or u.id for u in profile.use_cases if u.stage in ("idea", "test")}),
+        n_new_tools=len({u.vendor or u.id for u in profile.use_cases if u.stage in ("test", "pilot")}),
         n_vendors=len(profile.vendors),
         as_of=as_of.isoformat(),
     )

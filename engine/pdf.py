@@ -175,6 +175,7 @@ def convert_to_pdf(
         inputs = work / "in"
         inputs.mkdir()
         staged = [inputs / f"doc{i:05d}.docx" for i in range(len(docx_paths))]
+        index_of = {path.stem: i for i, path in enumerate(staged)}
         for source, copy in zip(docx_paths, staged, strict=True):
             shutil.copyfile(source, copy)
         produced: dict[int, Path] = {}
@@ -192,12 +193,12 @@ def convert_to_pdf(
                 for path in batch:
                     pdf = attempt_dir / f"worker{w}" / "out" / (path.stem + ".pdf")
                     if _is_pdf(pdf):
-                        produced[int(path.stem[3:])] = pdf
+                        produced[index_of[path.stem]] = pdf
         missing = [docx_paths[i] for i in range(len(staged)) if i not in produced]
         if missing:
-            detail = "; ".join(logs)
             raise OutputError.of(
-                Issue(Location(str(p)), f"LibreOffice produced no PDF ({detail})") for p in missing
+                (Issue(Location(str(p)), "LibreOffice produced no PDF") for p in missing),
+                summary=f"PDF conversion failed, no PDF written (LibreOffice: {'; '.join(logs)})",
             )
         for index, target in enumerate(targets):
             _place(_stable(produced[index].read_bytes(), created), target)

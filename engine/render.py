@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import posixpath
 import re
 import traceback
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
@@ -126,7 +129,8 @@ class _RenderState:
                 n += 1
                 rid = f"rIdIapme{n}"
             rels[media] = docx_fast.image_relationship(rid, part.name, media)
-        return docx_fast.drawing_run(rels[media].rid, media[11:], image.png, image.width_mm)
+        name = posixpath.basename(media)
+        return docx_fast.drawing_run(rels[media].rid, name, image.png, image.width_mm)
 
 
 class _ImageSlot:
@@ -272,9 +276,6 @@ def reference_render(
     path: Path, context: Mapping[str, Any], props: DocProperties, env: jinja2.Environment
 ) -> bytes:
     """The plain docxtpl rendering of ``path`` (the baseline of tests and benchmark)."""
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
-
     tpl = DocxTemplate(path)
     ctx = _swap_images(
         dict(context),

@@ -1,14 +1,13 @@
 """Safe YAML loading that never changes a value silently and remembers where each key is.
 
-PyYAML (YAML 1.1) turns ``NO`` into False, ``012`` into 10 and ``2025-01-31`` into a date. We let
-it compose the node tree (with marks) and build the values ourselves: only ``true``/``false``,
-``null``/``~``/empty and plain decimal numbers are converted; any other plain scalar stays the
-exact source text, so the schema can reject it clearly instead of us guessing.
+PyYAML composes the node tree (with marks); we build the values: only ``true``/``false``,
+``null``/``~``/empty and plain decimal numbers are converted, any other plain scalar (``NO``,
+``012``, ``2025-01-31``...) stays its exact source text for the schema to judge.
 
 Why:
-    Profiles are written by consultants, sometimes hostile: every failure (size, encoding,
-    syntax, tags, alias bombs, depth) must become a :class:`UserError` reading
-    ``file:line:column: key.path: message``, never a traceback or a memory blow-up.
+    Profiles are written by consultants, sometimes hostile: every failure (size, encoding, syntax,
+    tags, alias bombs, depth) must be a :class:`UserError` reading ``file:line:column: key.path:
+    message``, never a traceback, a silently changed value or a memory blow-up.
 """
 
 from __future__ import annotations
@@ -16,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -47,16 +46,13 @@ _NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 _TOO_DEEP = "nesting is too deep (more than {} levels of lists and mappings); flatten it"
 
 
-class _Composer(Protocol):
-    def get_single_node(self) -> Node | None: ...
-    def dispose(self) -> None: ...
-
-
 class _PyLoader(yaml.SafeLoader):
+    """Its one implicit resolver tags every untagged plain scalar ``_PLAIN``: no YAML 1.1 guess."""
+
     yaml_implicit_resolvers = {None: [(_PLAIN, re.compile(""))]}  # noqa: RUF012
 
 
-_LOADER: Callable[[str], _Composer] = _PyLoader
+_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = _PyLoader
 if yaml.__with_libyaml__:  # pragma: no branch
 
     class _CLoader(yaml.CSafeLoader):
@@ -300,7 +296,7 @@ def load_yaml_text(
     if bad:
         message = f"special character #x{ord(bad.group()):04X} is not allowed in YAML; remove it"
         _fail(error_cls, file, message, _line_col(text, bad.start()))
-    loader: _Composer | None = None
+    loader = None
     try:
         loader = _LOADER(text)
         root = loader.get_single_node()

@@ -138,6 +138,19 @@ class TestImages:
         data = PreparedTemplate.load(path, env).render({"cases": cases}, SAMPLE_PROPS)
         assert document_images(data) == 3
 
+    def test_repeated_static_picture_gets_unique_shape_ids(self, tmp_path: Path, env: Any) -> None:
+        """A ``{%p for %}`` copying a paragraph with a picture renumbers the copies' ids."""
+        document = docx.Document()
+        document.add_paragraph("{%p for i in range(3) %}")
+        document.add_paragraph().add_run().add_picture(io.BytesIO(sample_png()))
+        document.add_paragraph("{%p endfor %}")
+        path = tmp_path / "static.docx"
+        document.save(str(path))
+        data = PreparedTemplate.load(path, env).render({"chart": ""}, SAMPLE_PROPS)
+        body = docx.Document(io.BytesIO(data)).element.body
+        ids = [e.get("id") for e in body.xpath(".//wp:docPr")]
+        assert ids == ["1001", "1002", "1003"]
+
     def test_image_rejects_non_png(self) -> None:
         with pytest.raises(ValueError, match="PNG"):
             Image(b"GIF89a...", 10)

@@ -1,0 +1,12 @@
+"""iapme: AI Act and GDPR assessments of SMEs, and their Word deliverables.
+
+The pipeline, one module per stage::
+
+    inputs/x.yaml -> yamlio (YAML with positions) -> validate (Profile) -> facts
+      -> compiler (rules/*.yaml -> durable_rules ruleset) -> evaluate (matches)
+      -> findings (with provenance) -> assess (Assessment) -> context (template context)
+      -> render (doc_templates/*.docx -> bytes) -> outputs (atomic files, manifest)
+
+``engine.pipeline`` runs one client through it; ``engine.batch.run_batch`` runs many;
+``engine.cli`` is the thin ``iapme`` command line. Only ``engine.evaluate`` imports durable_rules.
+"""
