@@ -62,6 +62,7 @@ _AXES_RECT = (0.125, 0.16, 0.855, 0.72)  # left, bottom, width, height (figure f
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _EMPTY_TEXT = "Aucun cas d’usage chiffré"
 _SCALE_NOTE = "Échelle linéaire jusqu’à 100 %, logarithmique au-delà."
+_CLIPPED_NOTE = "Triangle : valeur hors échelle (au-delà de 10 000 % ou sous −100 %)."
 _COLOUR_NOTE = (
     "Couleur du point : priorité retenue par l’analyse, qui peut différer du "
     "quadrant (risque juridique, pièges à éviter)."
@@ -110,8 +111,12 @@ def priority_matrix_png(
             raise TypeError(f"expected MatrixPoint, got {type(point).__name__}")
     data_top = 3.0 if any(p.roi_percent > 10 * _LINEAR_LIMIT for p in pts) else 2.0
     data_top = max(data_top, _roi_to_y(high_roi_threshold) + 0.5)
-    mismatch = any(_quadrant(p, high_roi_threshold) != p.priority for p in pts)
-    background = _static_layer(title, float(high_roi_threshold), data_top, mismatch, not pts)
+    note = _SCALE_NOTE
+    if any(not -_LINEAR_LIMIT <= p.roi_percent <= 100 * _LINEAR_LIMIT for p in pts):
+        note += " " + _CLIPPED_NOTE
+    if any(_quadrant(p, high_roi_threshold) != p.priority for p in pts):
+        note += "\n" + _COLOUR_NOTE
+    background = _static_layer(title, float(high_roi_threshold), data_top, note, not pts)
     image = Image.frombytes("RGBA", background[0], background[1])
     if pts:
         with matplotlib.rc_context():
@@ -169,7 +174,7 @@ def _rgba(fig: Figure) -> tuple[tuple[int, int], bytes]:
 
 @functools.lru_cache(maxsize=16)
 def _static_layer(
-    title: str, threshold: float, data_top: float, colour_note: bool, empty: bool
+    title: str, threshold: float, data_top: float, note: str, empty: bool
 ) -> tuple[tuple[int, int], bytes]:
     """Quadrants, axes, ticks, titles and notes, as RGBA pixels."""
     with matplotlib.rc_context():
@@ -214,7 +219,6 @@ def _static_layer(
             va="top",
             color="#222222",
         )
-        note = _SCALE_NOTE + ("\n" + _COLOUR_NOTE if colour_note else "")
         _text(fig, 0.01, 0.012, note, 5.5, color="#555555", linespacing=1.3)
         if empty:
             box = {"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#999"}

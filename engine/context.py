@@ -184,8 +184,9 @@ def _next_steps(assessment: Assessment) -> list[str]:
             steps.append(f"Compléter les réponses manquantes pour « {u.use_case.title} » "
                          f"({', '.join(u.missing)}).")
         for o in u.obligations:
-            if o.in_force and o.status == "not_met" and len(steps) < 8:
-                steps.append(f"{o.text} ({reference_fr(o.reference)}).")
+            step = f"{o.text} ({reference_fr(o.reference)})."
+            if o.in_force and o.status == "not_met" and len(steps) < 8 and step not in steps:
+                steps.append(step)
     for f in assessment.findings:
         if f.severity == "warning" and f.advice and f.advice not in steps and len(steps) < 8:
             steps.append(f.advice)
