@@ -42,7 +42,10 @@ from PIL import Image
 from engine.chart_layout import Box, place_labels, spread_offsets, truncate
 from engine.formatting import percent_fr
 
-__all__ = ["MatrixPoint", "priority_matrix_png"]
+__all__ = ["Complexity", "MatrixPoint", "Priority", "priority_matrix_png"]
+
+Complexity = Literal["low", "medium", "high"]
+Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
 
 _COMPLEXITY_X = {"low": 0.5, "medium": 1.5, "high": 2.5}
 _DIVIDE_X, _X_MAX = 2.0, 3.0  # low and medium form the guide's "faible" column
@@ -75,8 +78,8 @@ class MatrixPoint:
 
     label: str
     roi_percent: float
-    complexity: Literal["low", "medium", "high"]
-    priority: Literal["do_first", "plan_later", "test_if_time", "avoid"]
+    complexity: Complexity
+    priority: Priority
 
     def __post_init__(self) -> None:
         if not isinstance(self.label, str) or not self.label.strip():
@@ -99,12 +102,12 @@ def priority_matrix_png(
 ) -> bytes:
     """Draw the priority matrix; return PNG bytes (16 × 9 cm at 150 dpi, 944 × 531 px, RGB).
 
-    ``high_roi_threshold`` (ROI in percent, > −100) is where "Fort ROI" begins; a point exactly
-    on it is fort. Identical arguments give identical bytes. An empty ``points`` gives the bare
-    matrix with "Aucun cas d’usage chiffré".
+    ``high_roi_threshold`` (ROI in percent, in ]−100, 10 000]) is where "Fort ROI" begins; a
+    point exactly on it is fort. Identical arguments give identical bytes. An empty ``points``
+    gives the bare matrix with "Aucun cas d’usage chiffré".
     """
-    if not math.isfinite(high_roi_threshold) or high_roi_threshold <= -_LINEAR_LIMIT:
-        raise ValueError(f"high_roi_threshold must be finite and > -100: {high_roi_threshold!r}")
+    if not -_LINEAR_LIMIT < high_roi_threshold <= 100 * _LINEAR_LIMIT:  # NaN fails too
+        raise ValueError(f"high_roi_threshold must be in ]-100, 10000]: {high_roi_threshold!r}")
     pts = list(points)
     for point in pts:
         if not isinstance(point, MatrixPoint):

@@ -158,7 +158,7 @@ def test_matrix_point_validation(kwargs: dict[str, object], error: type[Exceptio
         MatrixPoint(**kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("threshold", [math.nan, math.inf, -100.0, -250.0])
+@pytest.mark.parametrize("threshold", [math.nan, math.inf, -100.0, -250.0, 20000.0])
 def test_bad_threshold_is_refused(threshold: float) -> None:
     with pytest.raises(ValueError, match="high_roi_threshold"):
         priority_matrix_png(POINTS, high_roi_threshold=threshold)
