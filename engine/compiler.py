@@ -35,7 +35,6 @@ PATTERN_ORDER = ("c", "v", "uc")
 MAX_TERMS = 64
 COMPARE = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 NEGATE_COMPARE = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
-FLIP_COMPARE = {"lt": "gt", "lte": "gte", "gt": "lt", "gte": "lte"}
 OPS = ("eq", "ne", "in", "not_in", "contains", "contains_any", "contains_all", "missing",
        "is_empty", *COMPARE)
 
@@ -153,7 +152,7 @@ def _parse_leaf(node: dict[str, Any], subject: str, path: tuple[str | int, ...])
     spec = _field(name, subject, (*path, "field"))
     kind, _, inner = str(name).partition(".")
     value = node[op]
-    _check_value(spec, op, value, subject, (*path, op))
+    _check_value(spec, op, value, subject, (*path, op), kind)
     return Leaf(kind, inner, op, value)
 
 
@@ -169,7 +168,7 @@ def _field(name: Any, subject: str, path: tuple[str | int, ...]) -> FieldSpec:
 
 
 def _check_value(spec: FieldSpec, op: str, value: Any, subject: str,
-                 path: tuple[str | int, ...]) -> None:
+                 path: tuple[str | int, ...], kind: str) -> None:
     if op in ("missing", "is_empty"):
         if not isinstance(value, bool):
             raise CompileError(path, f"'{op}' takes true or false")
@@ -181,6 +180,10 @@ def _check_value(spec: FieldSpec, op: str, value: Any, subject: str,
             if set(value) - {"field", "times"} or "field" not in value:
                 raise CompileError(path, "a field reference is {field: <name>, times: <number>}")
             other = _field(value["field"], subject, (*path, "field"))
+            if str(value["field"]).partition(".")[0] != kind:
+                raise CompileError(path, (
+                    "compare with a field of the same fact only (durable_rules 2.0.28 mis-evaluates "
+                    "cross-fact arithmetic next to 'any'); precompute the value in engine/facts.py"))
             if other.kind != "number" or not isinstance(value.get("times", 1), (int, float)):
                 raise CompileError(path, "compare numbers with numbers")
         elif spec.kind == "date":
@@ -239,8 +242,6 @@ def _single_kind(node: Any) -> str | None:
     if isinstance(node, Derived):
         return None
     if isinstance(node, Leaf):
-        if isinstance(node.value, dict):
-            return None
         return node.kind
     kinds = {_single_kind(item) for item in node.items}
     return kinds.pop() if len(kinds) == 1 and None not in kinds else None
@@ -285,7 +286,6 @@ def _durable_rule(rule: LoadedRule, term: list[Any]) -> tuple[dict[str, Any], di
             if isinstance(leaf.value, dict):
                 other = str(leaf.value["field"]).partition(".")
                 fields.append((other[0], other[2]))
-                used.add(ALIASES[other[0]])
         home, expr = _expr_placed(atom)
         tests[home].append(expr)
     if subject == "use_case" and "v" in used:
@@ -313,28 +313,17 @@ def _leaves(node: Any) -> list[Leaf]:
 
 
 def _expr_placed(atom: Any) -> tuple[str, Any]:
-    """Place an atom on the pattern of its fact; cross-fact comparisons go on the later one."""
-    if isinstance(atom, Leaf) and isinstance(atom.value, dict):
-        other_kind, _, other_path = str(atom.value["field"]).partition(".")
-        other = ALIASES[other_kind]
-        times = float(atom.value.get("times", 1))
-        if other == atom.alias:
-            return atom.alias, _leaf_expr(atom, {"$mul": {"$l": {"$m": other_path}, "$r": times}})
-        if PATTERN_ORDER.index(other) < PATTERN_ORDER.index(atom.alias):
-            ref = {"$mul": {"$l": {other: other_path}, "$r": times}}
-            return atom.alias, _leaf_expr(atom, ref)
-        # a.f OP k*b.g  <=>  b.g FLIP(OP) a.f / k  (k > 0): test it on b's pattern
-        if times <= 0:
-            raise CompileError(("when",), "'times' must be positive")
-        flipped = Leaf(other_kind, other_path, FLIP_COMPARE[atom.op], None, atom.negated)
-        ref = {"$div": {"$l": {atom.alias: atom.path}, "$r": times}}
-        return other, _leaf_expr(flipped, ref)
+    """The alias an atom tests and its durable expression."""
     kinds = {leaf.alias for leaf in _leaves(atom)}
     return kinds.pop(), _group_expr(atom)
 
 
 def _group_expr(node: Any) -> Any:
     if isinstance(node, Leaf):
+        if isinstance(node.value, dict):  # another field of the same fact, times a factor
+            times = float(node.value.get("times", 1))
+            other = str(node.value["field"]).partition(".")[2]
+            return _leaf_expr(node, {"$mul": {"$l": {"$m": other}, "$r": times}})
         return _leaf_expr(node, node.value)
     key = "$and" if node.op == "all" else "$or"
     return {key: [_group_expr(item) for item in node.items]}

@@ -88,6 +88,14 @@ def _action(name: str, asserts: list[dict[str, Any]], subject_alias: str,
     return run
 
 
+ANCHOR = "iapme_anchor"
+ANCHOR_RULE = "iapme.anchor#0"
+
+
+def _noop(c: Any) -> None:
+    return
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "_d"):
         value = value._d
@@ -104,7 +112,9 @@ def register(compiled: CompiledRules) -> str:
     if digest in _REGISTERED:
         return _REGISTERED[digest]
     name = f"iapme_{digest[:16]}"
-    definition: dict[str, Any] = {}
+    # Every state gets one fact a rule consumes: durable 2.0.28 segfaults in delete_state on a
+    # sid where no fact was stored (every assert raised MessageNotHandledException).
+    definition: dict[str, Any] = {ANCHOR_RULE: {"all": [{"a": {"type": ANCHOR}}], "run": _noop}}
     for rule_name, body in compiled.definition.items():
         entry = compiled.index[rule_name]
         subject = entry.rule.spec.subject
@@ -127,6 +137,7 @@ def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match
     session = _Session()
     _LOCAL.session = session
     try:
+        host.assert_fact(name, {"type": ANCHOR, "sid": sid})
         for fact in facts:
             try:
                 host.assert_fact(name, {**fact, "sid": sid})

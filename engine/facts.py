@@ -93,7 +93,7 @@ def _schema() -> dict[str, FieldSpec]:
         schema.update(_model_fields(model, f"{uc}{part}.", f"use_cases[].{part}."))
     for name in ("subscription_per_month", "hourly_cost", "hours_saved_per_week",
                  "one_off_cost", "annual_cost", "annual_gain", "first_test_cost",
-                 "roi_percent", "payback_months"):
+                 "roi_percent", "payback_months", "budget_share_percent"):
         schema[f"{uc}roi.{name}"] = FieldSpec("number")
     schema[f"{uc}roi.measurable"] = FieldSpec("bool", (True, False))
     schema[f"{uc}roi.has_success_indicator"] = FieldSpec("bool", (True, False))
@@ -195,6 +195,9 @@ def to_facts(profile: Profile, as_of: dt.date) -> list[Fact]:
             roi["roi_percent"] = figures.roi_percent
         if figures.payback_months is not None:
             roi["payback_months"] = figures.payback_months
+        budget = client.monthly_operating_budget_eur
+        if budget:  # guide 2.4: a first test should cost at most 5 % of the monthly budget
+            roi["budget_share_percent"] = round(figures.first_test_cost / budget * 100, 2)
         fact["roi"] = roi
         fact["pilot"] = _pilot_fact(use_case.pilot)
         facts.append(fact)
