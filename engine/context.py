@@ -14,12 +14,21 @@ from typing import Any
 from engine.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS, Assessment, UseCaseAssessment
 from engine.chart import MatrixPoint, priority_matrix_png
 from engine.findings import Finding
-from engine.formatting import date_fr, date_short_fr, euros, list_fr, months_fr, percent_fr
+from engine.formatting import (
+    date_fr,
+    date_short_fr,
+    euros,
+    list_fr,
+    months_fr,
+    number_fr,
+    percent_fr,
+)
 from engine.glossary import GLOSSARY, SECTOR_LABELS, SECTOR_LINES
 from engine.profile import Vendor
 from engine.render import Image
 
 TODO = "à compléter"
+TODO_CELL = "À compléter"
 TIER_LABELS = {
     "unacceptable": "Risque inacceptable (pratique interdite)",
     "high": "Haut risque",
@@ -38,14 +47,15 @@ HOSTING_LABELS = {
     "france": "France", "eu_eea": "Union européenne / EEE",
     "adequacy_country": "Pays reconnu adéquat par la Commission",
     "us_dpf": "États-Unis (Data Privacy Framework)",
-    "other_third_country": "Pays tiers sans adéquation", "unknown": TODO,
+    "other_third_country": "Pays tiers sans adéquation", "unknown": TODO_CELL,
 }
 SEVERITY_LABELS = {"blocker": "Bloquant", "warning": "À traiter", "info": "Pour information"}
 REPLY_DAYS = 14
 _REF_FR = ((re.compile(r"^GDPR Art\. "), "RGPD, art. "), (re.compile(r"^Arts?\. "), "art. "),
            (re.compile(r"^Annex "), "annexe "), (re.compile(r"^Recital "), "considérant "),
            (re.compile(r"^Guide "), "guide, § "))
-_TRI = {True: "Oui", False: "Non", "unknown": TODO, "opt_out_available": "Désactivable (opt-out)"}
+_TRI = {True: "Oui", False: "Non", "unknown": TODO_CELL,
+        "opt_out_available": "Désactivable (opt-out)"}
 
 
 def reference_fr(reference: str) -> str:
@@ -68,14 +78,21 @@ def refs_fr(references: tuple[str, ...] | list[str]) -> str:
 
 
 def _because(finding: Finding) -> str:
+    """The profile facts behind a finding, readable: ``use_cases[0].system.purposes = ...``."""
     parts = []
     for path, value in finding.because.items():
+        if path.startswith("déduit:"):
+            detail = f" ({value})" if isinstance(value, str) else ""
+            parts.append(f"conclusion intermédiaire « {path.removeprefix('déduit:')} »{detail}")
+            continue
         if isinstance(value, bool):
             shown = "oui" if value else "non"
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value) or "aucun"
         elif value is None:
             shown = "non renseigné"
+        elif isinstance(value, (int, float)):
+            shown = number_fr(value)
         else:
             shown = str(value)
         parts.append(f"{path} = {shown}")
@@ -153,19 +170,19 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
     findings = assessment.vendor_findings(vendor.id)
     users = [u.title for u in assessment.profile.use_cases if u.vendor == vendor.id]
     checks = [
-        ("Accord de traitement des données (DPA) signé", _TRI.get(vendor.dpa_signed, TODO)),
-        ("Hébergement des données", HOSTING_LABELS.get(vendor.hosting or "unknown", TODO)),
-        ("Suppression des données sur demande", _TRI.get(vendor.deletion_on_request, TODO)),
+        ("Accord de traitement des données (DPA) signé", _TRI.get(vendor.dpa_signed, TODO_CELL)),
+        ("Hébergement des données", HOSTING_LABELS.get(vendor.hosting or "unknown", TODO_CELL)),
+        ("Suppression des données sur demande", _TRI.get(vendor.deletion_on_request, TODO_CELL)),
         ("Aucun entraînement sur nos données", {True: "Non : l'éditeur entraîne sur nos données",
                                                  False: "Oui"}.get(
-            vendor.trains_on_customer_data, _TRI.get(vendor.trains_on_customer_data, TODO))),
-        ("Liste des sous-traitants communiquée", _TRI.get(vendor.subprocessors_listed, TODO)),
+            vendor.trains_on_customer_data, _TRI.get(vendor.trains_on_customer_data, TODO_CELL))),
+        ("Liste des sous-traitants communiquée", _TRI.get(vendor.subprocessors_listed, TODO_CELL)),
         ("Certifications", ", ".join(c.upper() for c in vendor.certifications or []) or "Aucune"),
     ]
     return {
         "id": vendor.id,
         "name": vendor.name,
-        "country": vendor.country or TODO,
+        "country": vendor.country or TODO_CELL,
         "use_cases": list_fr(users) if users else "aucun cas d'usage",
         "checks": [{"label": label, "value": value} for label, value in checks],
         "gaps": [_finding(f) for f in findings if f.severity != "info"],
@@ -174,21 +191,38 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _subject_name(finding: Finding, assessment: Assessment) -> str:
+    """What a finding is about, as the client knows it (use-case title, vendor name)."""
+    profile = assessment.profile
+    if finding.subject_kind == "use_case":
+        return next((u.title for u in profile.use_cases if u.id == finding.subject),
+                    finding.subject)
+    if finding.subject_kind == "vendor":
+        vendor = profile.vendor(finding.subject)
+        return vendor.name if vendor else finding.subject
+    return profile.client.name
+
+
 def _next_steps(assessment: Assessment) -> list[str]:
     steps: list[str] = []
+    advised: set[tuple[str, str]] = set()
     for f in assessment.findings:
         if f.severity == "blocker" and f.advice and f.advice not in steps:
             steps.append(f.advice)
+            advised.add((f.rule_id, f.subject))
     for u in assessment.use_cases:
         if u.missing:
             steps.append(f"Compléter les réponses manquantes pour « {u.use_case.title} » "
                          f"({', '.join(u.missing)}).")
         for o in u.obligations:
             step = f"{o.text} ({reference_fr(o.reference)})."
-            if o.in_force and o.status == "not_met" and len(steps) < 8 and step not in steps:
+            if (o.in_force and o.status == "not_met" and len(steps) < 8 and step not in steps
+                    and (o.rule_id, u.use_case.id) not in advised):
                 steps.append(step)
+                advised.add((o.rule_id, u.use_case.id))
     for f in assessment.findings:
-        if f.severity == "warning" and f.advice and f.advice not in steps and len(steps) < 8:
+        if (f.severity == "warning" and f.advice and f.advice not in steps and len(steps) < 8
+                and (f.rule_id, f.subject) not in advised):
             steps.append(f.advice)
     return steps[:8] or ["Maintenir les bonnes pratiques actuelles et réévaluer dans six mois."]
 
@@ -239,7 +273,7 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
         "client_findings": [_finding(f) for f in assessment.client_findings()],
         "next_steps": _next_steps(assessment),
         "glossary": [{"term": t, "definition": d} for t, d in GLOSSARY],
-        "findings": [_finding(f) | {"subject": f.subject or client.name}
+        "findings": [_finding(f) | {"subject": _subject_name(f, assessment)}
                      for f in assessment.findings],
         "rules_digest": assessment.rules_digest.removeprefix("sha256:")[:12],
         "chart": Image(priority_matrix_png(points), 150.0) if with_chart else "",

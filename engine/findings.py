@@ -75,8 +75,10 @@ def _show(value: Any) -> str:
         return "oui" if value else "non"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "aucun"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+    if isinstance(value, (int, float)):
+        from engine.formatting import number_fr
+
+        return number_fr(value)
     return str(value)
 
 

@@ -766,7 +766,8 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for v in vendors %}")
     heading(doc, "{{ v.name }}", 3)
-    runs(doc, [("Utilisé pour : ", True), ("{{ v.use_cases }}", False)])
+    used = runs(doc, [("Utilisé pour : ", True), ("{{ v.use_cases }}", False)])
+    used.paragraph_format.keep_with_next = True  # never leave the title alone at a page foot
     loop_table(
         doc,
         ("Point de contrôle", "Situation connue"),

@@ -1,0 +1,98 @@
+"""The deliverables of the sample profiles: golden text, French formats, no template leftovers.
+
+Golden files hold the normalised text of each document (``tests/golden/<client>/<doc>.txt``);
+run ``pytest tests/test_documents.py --update-golden`` after an intended change and review the
+diff like any other code change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.pipeline import DOCUMENTS, assess_profile, prepare, render_client
+from engine.render import document_images, document_text
+from engine.validate import load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+PROFILES = sorted((ROOT / "inputs").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, dict[str, bytes]]:
+    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
+    out = {}
+    for path in PROFILES:
+        profile = load_profile(path)
+        assert profile.assessment.date is not None, "sample profiles carry their date"
+        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
+        out[profile.client_id] = render_client(assessment, toolkit)
+    return out
+
+
+def normalise(text: str) -> str:
+    """Fold whitespace and hide the rule-base digest, which changes with every rule edit."""
+    text = re.sub(r"[ \t\u00a0\u202f]+", " ", text)
+    text = re.sub(r"\b[0-9a-f]{12}\b", "<digest>", text)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
+
+
+def test_every_sample_profile_is_rendered(rendered: dict[str, dict[str, bytes]]) -> None:
+    assert len(rendered) == len(PROFILES) >= 5
+    for files in rendered.values():
+        assert set(DOCUMENTS) <= set(files)
+
+
+@pytest.mark.parametrize("doc", list(DOCUMENTS))
+def test_golden_text(rendered: dict[str, dict[str, bytes]], doc: str,
+                     update_golden: bool) -> None:
+    """Each document's text equals its reviewed golden copy (all of them, not any of them)."""
+    mismatched = []
+    for client, files in sorted(rendered.items()):
+        text = normalise(document_text(files[doc]))
+        golden = GOLDEN / client / doc.replace(".docx", ".txt")
+        if update_golden:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text, encoding="utf-8")
+            continue
+        assert golden.is_file(), f"missing {golden}; run pytest --update-golden"
+        if golden.read_text(encoding="utf-8") != text:
+            mismatched.append(client)
+    assert not mismatched, f"{doc} differs from tests/golden for {mismatched}"
+
+
+def test_no_template_leftovers(rendered: dict[str, dict[str, bytes]]) -> None:
+    """No Jinja, no None or nan, no empty bullet anywhere."""
+    for client, files in rendered.items():
+        for doc in DOCUMENTS:
+            text = document_text(files[doc])
+            assert "{{" not in text and "{%" not in text, (client, doc)
+            assert not re.search(r"\b(None|nan|NaN|inf)\b", text), (client, doc)
+            assert not re.search(r"^\s*[•\-–]\s*$", text, re.MULTILINE), (client, doc)
+
+
+def test_french_formats(rendered: dict[str, dict[str, bytes]]) -> None:
+    """Dates like '26 novembre 2026', amounts like '1 500 €', percentages like '12,5 %'."""
+    report = document_text(rendered["plomberie-martin"]["rapport-audit.docx"])
+    assert "26 novembre 2026" in report
+    assert re.search(r"\d{1,3}(\u00a0\d{3})+\u00a0€", report)
+    assert re.search(r"\d+,\d\u00a0%", report)
+    assert not re.search(r"\d\.\d+\s?%", report)  # no English decimal point before a percent
+
+
+def test_audit_report_carries_the_chart(rendered: dict[str, dict[str, bytes]]) -> None:
+    for client, files in rendered.items():
+        assert document_images(files["rapport-audit.docx"]) == 1, client
+        assert document_images(files["charte-ia.docx"]) == 0, client
+
+
+def test_tiers_named_in_the_report(rendered: dict[str, dict[str, bytes]]) -> None:
+    """The traffic light summary names each use case's tier in French."""
+    recrutis = document_text(rendered["recrutis-interim"]["rapport-audit.docx"])
+    assert "Haut risque" in recrutis and "annexe III 4(a)" in recrutis
+    vigie = document_text(rendered["vigie-retail"]["rapport-audit.docx"])
+    assert "Risque inacceptable (pratique interdite)" in vigie
+    assert "art. 5(1)(f)" in vigie
