@@ -1,8 +1,10 @@
-"""The rule base as one unit: load every rule file, compile, and fingerprint it.
+"""The rule base as one unit: load every rule file, lint and compile it, and fingerprint it.
 
-``load_rulebase`` refuses a rule base that does not compile cleanly (``iapme run`` never runs on
-rules that fail ``iapme rules lint``); the digest covers every rule file's bytes, so a manifest
-can tell when the rules changed.
+``load_rulebase`` refuses a rule base that does not lint clean (:mod:`engine.lint`: syntax,
+operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
+coverage), so ``iapme run`` and ``iapme assess`` never run on rules that fail
+``iapme rules lint``. The digest covers every rule file's bytes, so a manifest can tell when the
+rules changed.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.compiler import CompiledRules, compile_rules
-from engine.errors import Issue, Location, RuleError
-from engine.rulespec import LoadedRule, load_rules, rule_files
+from engine.compiler import CompiledRules
+from engine.errors import Issue, RuleError
+from engine.lint import lint_rule_dir
+from engine.rulespec import LoadedRule, rule_files
 
 
 @dataclass(frozen=True)
@@ -34,26 +37,20 @@ def digest_files(files: list[Path], root: Path) -> str:
 
 
 def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
-    """Load and compile; return the rule base (None if unusable) and every problem found."""
-    rules, issues = load_rules(rules_dir)
-    compiled, compile_issues = compile_rules(rules)
-    issues = issues + compile_issues
-    seen: dict[str, LoadedRule] = {}
-    for rule in rules:
-        first = seen.setdefault(rule.spec.id, rule)
-        if first is not rule:
-            issues.append(Issue(rule.locate("id"), (
-                f"rule {rule.spec.id}: duplicate id (first defined at {first.file}:{first.line})")))
-    if not rules and not issues:
-        issues.append(Issue(Location(str(rules_dir)), "no rule file found (*.yaml)"))
-    base = RuleBase(compiled, digest_files(rule_files(rules_dir), rules_dir), tuple(rules),
-                    rules_dir)
-    return (None if issues else base), issues
+    """Load, lint and compile; return the rule base (None if it does not lint) and the problems."""
+    result = lint_rule_dir(rules_dir)
+    if result.issues:
+        return None, result.issues
+    base = RuleBase(result.compiled, digest_files(rule_files(rules_dir), rules_dir),
+                    tuple(result.rules), rules_dir)
+    return base, []
 
 
 def load_rulebase(rules_dir: Path) -> RuleBase:
-    """Load a rule base that must be clean. Raises RuleError listing every problem."""
+    """Load a rule base that must lint clean. Raises RuleError listing every problem."""
     base, issues = check_rulebase(rules_dir)
     if base is None:
-        raise RuleError.of(issues, summary=f"the rule base in {rules_dir} has errors:")
+        raise RuleError.of(issues, summary=(
+            f"the rule base in {rules_dir} does not lint ({len(issues)} problem(s); "
+            "see iapme rules lint):"))
     return base

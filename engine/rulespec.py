@@ -121,12 +121,19 @@ class LoadedRule:
         return self.doc.locate(("rules", self.index, *path))
 
 
+NOT_RULES = ("tests", "vendors", "vocabulary")  # test cases, vendor register, neutral values
+
+
 def rule_files(rules_dir: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` rule file under ``rules_dir`` (sorted), tests and register aside."""
+    """Every ``*.yaml``/``*.yml`` rule file under ``rules_dir`` (sorted).
+
+    Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
+    ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
+    that ``iapme rules lint`` reads) and ``*.test.yaml`` files.
+    """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))
-                  and "tests" not in p.relative_to(rules_dir).parts
-                  and "vendors" not in p.relative_to(rules_dir).parts)
+                  and not set(p.relative_to(rules_dir).parts[:-1]) & set(NOT_RULES))
 
 
 def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
