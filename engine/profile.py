@@ -8,17 +8,19 @@ key stays ``None``: for ``system`` and ``controls`` that means *unanswered*, nev
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import types
 import typing
-import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     model_validator,
 )
@@ -30,14 +32,22 @@ MAX_LONG_TEXT = 4000
 MAX_ITEMS = 200
 MAX_AMOUNT = 1e12
 MAX_HOURS = 10_000.0
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
-# Characters that are invalid in XML 1.0 (would corrupt a .docx) or that reorder text invisibly.
+# Characters that are invalid in XML 1.0 (would corrupt a .docx), lone surrogates (cannot be
+# written as UTF-8), and the invisible marks and overrides that reorder text (U+061C, U+200E,
+# U+200F, U+202A-U+202E, U+2066-U+2069: "Trojan source" tricks).
 _FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _clean_text(value: str) -> str:
+def _check_chars(value: str) -> str:
     bad = _FORBIDDEN_CHARS.search(value)
     if bad:
         code = f"U+{ord(bad.group()):04X}"
@@ -48,16 +58,65 @@ def _clean_text(value: str) -> str:
     return value.strip()
 
 
+def _clean_text(value: str) -> str:
+    value = _check_chars(value)
+    if not value:
+        raise ValueError("is blank; write a value or remove the key")
+    return value
+
+
+def _strict_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text (quoted or not) is a date: never a number of seconds."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date of the calendar") from None
+    return value  # anything else fails the strict date check with a "date_type" error
+
+
+def _hundredths(value: float) -> float:
+    """Amounts to the cent and hours, counts and rates to the hundredth.
+
+    Why: a float below 1e-4 is written ``1e-05`` in JSON, which durable_rules' parser refuses
+    (error 204): ``hourly_cost: 0.00001`` used to crash the whole batch.
+    """
+    return round(value, 2) + 0.0  # + 0.0: never -0.0
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(
+            f"the date {value.isoformat()} is out of range; write a date between "
+            f"{MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
+        )
+    return value
+
+
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_clean_text)]
-LongText = Annotated[str, Field(max_length=MAX_LONG_TEXT), AfterValidator(_clean_text)]
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
-Hours = Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
+LongText = Annotated[str, Field(max_length=MAX_LONG_TEXT), AfterValidator(_check_chars)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
+ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN)]
+# Numbers are strict: ``true`` or ``"8"`` is not a number (YAML 1.1 and quoting surprises).
+Amount = Annotated[
+    float, Strict(), Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False), AfterValidator(_hundredths)
+]
+Hours = Annotated[
+    float, Strict(), Field(ge=0, le=MAX_HOURS, allow_inf_nan=False), AfterValidator(_hundredths)
+]
+Rate = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False), AfterValidator(_hundredths)]
+Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+Date = Annotated[
+    dt.date, BeforeValidator(_strict_date), Strict(), AfterValidator(_date_in_range)
+]
 Tri = StrictBool | Literal["unknown"]
 
 Sector = Literal["artisan", "ecommerce", "cabinet_liberal", "other"]
-Hosting = Literal["france", "eu_eea", "adequacy_country", "us_dpf", "other_third_country", "unknown"]
+Hosting = Literal[
+    "france", "eu_eea", "adequacy_country", "us_dpf", "other_third_country", "unknown"
+]
 Training = StrictBool | Literal["opt_out_available", "unknown"]
 Certification = Literal["iso27001", "hds", "secnumcloud", "soc2", "iso42001"]
 Function = Literal[
@@ -135,11 +194,11 @@ class ItContact(Model):
 
 
 class Client(Model):
-    id: Identifier | None = None
+    id: ClientId | None = None
     name: Text
     sector: Sector
     city: Text | None = None
-    employees: Annotated[int, Field(ge=0, le=10_000_000)]
+    employees: Count
     annual_turnover_eur: Amount | None = None
     monthly_operating_budget_eur: Amount | None = None
     director: Person | None = None
@@ -155,7 +214,7 @@ class Consultant(Model):
 
 
 class Assessment(Model):
-    date: dt.date | None = None
+    date: Date | None = None
     consultant: Consultant | None = None
 
 
@@ -190,7 +249,7 @@ class System(Model):
     safety_component_regulated_product: StrictBool | None = None
     sexual_deepfakes: StrictBool | None = None
     child_sexual_abuse_material: StrictBool | None = None
-    on_market_since: dt.date | None = None
+    on_market_since: Date | None = None
 
 
 class Controls(Model):
@@ -209,7 +268,7 @@ class Data(Model):
 
 
 class Process(Model):
-    runs_per_week: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | None = None
+    runs_per_week: Annotated[Rate, Field(le=100_000)] | None = None
     rule_based: StrictBool | None = None
     stable: StrictBool | None = None
     data_quality: DataQuality | None = None
@@ -228,16 +287,14 @@ class Roi(Model):
     integration_cost: Amount | None = None
     hourly_cost: Amount | None = None
     hours_saved_per_week: Hours | None = None
-    errors_avoided_per_month: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] | None = (
-        None
-    )
+    errors_avoided_per_month: Annotated[Rate, Field(le=1e7)] | None = None
     cost_per_error: Amount | None = None
     extra_revenue_per_month: Amount | None = None
     success_indicator: Text | None = None
 
 
 class PilotWeek(Model):
-    week: Annotated[int, Field(ge=1, le=520)]
+    week: Annotated[int, Strict(), Field(ge=1, le=520)]
     time_spent_h: Hours
     time_saved_h: Hours
     problem: LongText | None = None

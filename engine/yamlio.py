@@ -16,7 +16,7 @@ import math
 import re
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -79,6 +79,10 @@ class YamlDoc:
     path: str
     data: Any
     positions: Mapping[KeyPath, tuple[int, int]]
+    # Where each value starts (a mapping value or a list item), when it is not an alias.
+    value_positions: Mapping[KeyPath, tuple[int, int]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def locate(self, key_path: Sequence[str | int]) -> Location:
         """Where ``key_path`` is, or its nearest known ancestor (the full path is kept)."""
@@ -88,6 +92,14 @@ class YamlDoc:
             if found is not None:
                 return Location(self.path, *found, format_key_path(wanted) or None)
         return Location(self.path, None, None, format_key_path(wanted) or None)
+
+    def locate_value(self, key_path: Sequence[str | int]) -> Location:
+        """Where the value of ``key_path`` starts; else :meth:`locate` (its key or an ancestor)."""
+        wanted = tuple(key_path)
+        found = self.value_positions.get(wanted)
+        if found is not None:
+            return Location(self.path, *found, format_key_path(wanted) or None)
+        return self.locate(wanted)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -126,6 +138,8 @@ class _Builder:
         self.file, self.error_cls = file, error_cls
         self.max_depth, self.max_nodes = max_depth, max_nodes
         self.positions: dict[KeyPath, tuple[int, int]] = {}
+        self.value_positions: dict[KeyPath, tuple[int, int]] = {}
+        self._valued: set[int] = set()  # id() of the value nodes whose start was recorded
         self.count = 0  # nodes built so far, every alias expansion included
         self._done: dict[int, tuple[int, int, Any]] = {}  # id(block) -> (nodes, height, value)
         self._open: set[int] = set()  # blocks being built: meeting one again means a loop
@@ -188,7 +202,15 @@ class _Builder:
     def item(self, path: KeyPath, node: Node, depth: int) -> Any:
         if id(node) not in self._done and id(node) not in self._open:
             self.mark(path, node)  # an alias's mark is its anchor's: better use the parent's
+            self.mark_value(path, node)
         return self.build(node, path, depth)
+
+    def mark_value(self, path: KeyPath, node: Node) -> None:
+        """Record where the value ``node`` starts, unless it is an alias (marked at its anchor)."""
+        line, column = _pos(node.start_mark)
+        if line is not None and column is not None and id(node) not in self._valued:
+            self._valued.add(id(node))  # the anchor comes first: later meetings are aliases
+            self.value_positions[path] = (line, column)
 
     def mapping(self, node: MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -198,7 +220,7 @@ class _Builder:
                 self.fail(message + "; write 'name: value'", path, key_node)
             if key_node.tag != _PLAIN and key_node.tag not in _SCALAR_TAGS:
                 self.bad_tag(key_node, path)
-            name = str(key_node.value)
+            name = self.text(key_node, path)
             here = (*path, name)
             if name == "<<" and key_node.tag == _PLAIN:
                 self.fail("merge keys ('<<') are not supported; write the keys out", here, key_node)
@@ -207,6 +229,7 @@ class _Builder:
                 message = f"duplicate key {name!r} (first at line {first}, again at line {again})"
                 self.fail(message + "; keep only one", here, key_node)
             self.add(1, self.mark(here, key_node))
+            self.mark_value(here, value_node)
             result[name] = self.build(value_node, here, depth + 1)
         return result
 
@@ -217,8 +240,21 @@ class _Builder:
         accepted = "only !!str, !!int, !!float, !!bool, !!null, !!map and !!seq are accepted"
         self.fail(f"the tag '{tag}' is not allowed; remove it ({accepted})", path, node)
 
+    def text(self, node: ScalarNode, path: KeyPath) -> str:
+        """The scalar's text; an escape (``"\\x07"``, ``"\\ud800"``) must not give a character
+        the file itself may not hold: it would reach the documents (invalid XML, a crash)."""
+        text = str(node.value)
+        if node.style == '"':
+            bad = _NON_PRINTABLE.search(text)
+            if bad:
+                code = f"#x{ord(bad.group()):04X}"
+                message = f"the escape for special character {code} is not allowed; remove it"
+                self.fail(message, path, node)
+        return text
+
     def scalar(self, node: ScalarNode, path: KeyPath) -> Any:
-        text, tag, lowered = str(node.value), node.tag, str(node.value).lower()
+        text, tag = self.text(node, path), node.tag
+        lowered = text.lower()
         plain = tag == _PLAIN and not node.style
         if tag in (_STR, _PLAIN) and not plain:
             return text
@@ -321,7 +357,34 @@ def load_yaml_text(
         data = builder.build(root, (), 1)
     except RecursionError:  # only when the caller allows a huge max_depth
         builder.fail("nesting is too deep; flatten it", ())
-    return YamlDoc(file, data, MappingProxyType(builder.positions))
+    return YamlDoc(
+        file, data, MappingProxyType(builder.positions), MappingProxyType(builder.value_positions)
+    )
+
+
+def check_file(
+    path: Path,
+    *,
+    display_path: str | None = None,
+    error_cls: type[UserError] = ProfileError,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+) -> None:
+    """Refuse, without opening it, a path that is not a regular file or is over the limit.
+
+    For callers that read the bytes themselves (to fingerprint them): a named pipe would block
+    them forever, ``/dev/zero`` never ends, a huge file would fill the memory.
+    """
+    file = display_path if display_path is not None else str(path)
+    try:
+        info = path.stat()  # before opening: a FIFO or a device is never opened
+    except OSError as exc:
+        _fail(error_cls, file, f"cannot read the file: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file"
+        _fail(error_cls, file, f"this is {kind}, not a regular file; give a YAML file")
+    if info.st_size > max_bytes:
+        size, limit = _size_text(info.st_size), _size_text(max_bytes)
+        _fail(error_cls, file, f"the file is {size}; the limit is {limit}")
 
 
 def load_yaml(
@@ -335,14 +398,8 @@ def load_yaml(
 ) -> YamlDoc:
     """Read and load a YAML file; its type, size and encoding are checked before parsing."""
     file = display_path if display_path is not None else str(path)
+    check_file(path, display_path=file, error_cls=error_cls, max_bytes=max_bytes)
     try:
-        info = path.stat()  # before opening: a FIFO or a device is never opened
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file"
-            _fail(error_cls, file, f"this is {kind}, not a regular file; give a YAML file")
-        if info.st_size > max_bytes:
-            size, limit = _size_text(info.st_size), _size_text(max_bytes)
-            _fail(error_cls, file, f"the file is {size}; the limit is {limit}")
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as exc:
