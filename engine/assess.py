@@ -9,12 +9,15 @@ unanswered, and ``minimal`` when no rule classified it higher and every question
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.findings import Finding
 from engine.profile import Profile, UseCase
 from engine.roi import RoiFigures, compute_roi
+from engine.rulespec import Priority
+from engine.vendors import FactSource, Register, RegisterVendor, alternatives, categories_of
 
 TIER_ORDER = ("minimal", "limited", "high", "unacceptable")
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
@@ -57,7 +60,7 @@ class UseCaseAssessment:
     obligations: list[Obligation]
     missing: list[str]
     roi: RoiFigures
-    priority: str | None
+    priority: Priority | None
     anti_failure: dict[str, str]      # q1..q7 -> no | ok
     scale_up: dict[str, str]          # c1..c5 -> met | not_met | unknown
     findings: list[Finding] = field(default_factory=list)
@@ -82,6 +85,18 @@ class Assessment:
     rules_digest: str
     use_cases: list[UseCaseAssessment]
     findings: list[Finding]
+    vendor_sources: dict[str, dict[str, FactSource]] = field(default_factory=dict)
+    register: Register | None = None
+
+    def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
+        """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""
+        vendor = self.profile.vendor(vendor_id)
+        failing = any(f.kind == "gdpr" and f.severity == "blocker"
+                      for f in self.vendor_findings(vendor_id))
+        if vendor is None or self.register is None or not failing:
+            return []
+        return alternatives(vendor, self.register,
+                            categories_of(vendor, self.profile, self.register))
 
     def vendor_findings(self, vendor_id: str) -> list[Finding]:
         return [f for f in self.findings if f.subject_kind == "vendor" and f.subject == vendor_id]
@@ -98,6 +113,16 @@ class Assessment:
             return "undetermined"
         known = [t for t in tiers if t in TIER_ORDER]
         return max(known, key=TIER_ORDER.index) if known else "minimal"
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort "Art. 26(2)" before "Art. 26(11)".
+
+    >>> sorted(["Art. 26(11)", "Art. 26(2)"], key=natural_key)
+    ['Art. 26(2)', 'Art. 26(11)']
+    """
+    return tuple(int(part) if part.isdigit() else part
+                 for part in re.split(r"(\d+)", text))
 
 
 def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
@@ -152,12 +177,13 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
     for f in mine:
         if f.spec and f.spec.kind == "anti_failure" and f.spec.item in anti:
             anti[f.spec.item] = "no"
-        if f.spec and f.spec.kind == "scale_up" and f.spec.item in scale and f.spec.status:
-            if scale[f.spec.item] != "not_met":  # the most cautious status wins
-                scale[f.spec.item] = f.spec.status
+        if (f.spec and f.spec.kind == "scale_up" and f.spec.item in scale and f.spec.status
+                and scale[f.spec.item] != "not_met"):  # the most cautious status wins
+            scale[f.spec.item] = f.spec.status
     return UseCaseAssessment(
         use_case=use_case, tier=tier, tier_floor=floor, references=references,
-        obligations=sorted(obligations.values(), key=lambda o: (o.applies_from, o.reference)),
+        obligations=sorted(obligations.values(),
+                           key=lambda o: (o.applies_from, natural_key(o.reference))),
         missing=missing, roi=compute_roi(use_case.roi), priority=priority,
         anti_failure=anti, scale_up=scale, findings=mine)
 
@@ -171,6 +197,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
         "rules_digest": assessment.rules_digest,
         "worst_tier": assessment.worst_tier,
         "use_cases": [_use_case_json(u) for u in assessment.use_cases],
+        "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
         "findings": [_finding_json(f) for f in assessment.findings],
     }
 
@@ -205,6 +232,24 @@ def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
         "anti_failure": {"answers": u.anti_failure, "no_count": u.anti_failure_no,
                          "verdict": u.anti_failure_verdict},
         "scale_up": {"criteria": u.scale_up, "ready": u.scale_up_ready},
+    }
+
+
+def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
+    vendor = assessment.profile.vendor(vendor_id)
+    assert vendor is not None
+    sources = assessment.vendor_sources.get(vendor_id, {})
+    return {
+        "id": vendor.id,
+        "name": vendor.label,
+        "register_id": vendor.register_id,
+        "sources": {name: {"origin": s.origin, "source": s.source or None,
+                           "checked_on": s.checked_on.isoformat() if s.checked_on else None,
+                           "verified": s.verified}
+                    for name, s in sorted(sources.items())},
+        "gdpr_gaps": [f.rule_id for f in assessment.vendor_findings(vendor_id)
+                      if f.kind == "gdpr" and f.severity != "info"],
+        "alternatives": [e.id for e in assessment.alternatives(vendor_id)],
     }
 
 

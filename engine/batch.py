@@ -1,43 +1,41 @@
 """The batch: every profile validated, assessed, rendered and written; one bad profile never
-stops the others. Workers (``--jobs``) compute bytes; the parent alone writes, atomically.
+stops the others.
+
+A client whose profile bytes, rules, templates, engine code and as-of date match the manifest,
+and whose files are intact, is skipped without being read (its summary row comes from the
+manifest). The others go to ``--jobs`` worker processes, each holding the compiled rules and
+templates (prepared once, in the parent, inherited by fork); workers return bytes and the
+parent alone writes them (:class:`engine.outputs.Writer`: atomic, journaled, hand edits kept).
+
+Why:
+    The heavy modules (rules, templates, matplotlib) are imported only when a client needs
+    work, so re-running a thousand unchanged clients takes about a second.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import Issue, Location, ProfileError, UserError
+from engine.errors import Issue, ProfileError, UserError
+from engine.manifest import Manifest, edited_files, input_digests, is_current, plain_name
 from engine.outputs import (
     ClientWrite,
-    Manifest,
-    atomic_write,
+    Writer,
     clean_partials,
     ensure_out_dir,
-    is_unchanged,
-    write_client,
+    file_sha256,
+    locked,
+    sha256,
 )
-from engine.pipeline import (
-    ASSESSMENT_FILE,
-    DOCUMENTS,
-    Toolkit,
-    assess_profile,
-    prepare,
-    profile_digest,
-    render_client,
-    resolve_as_of,
-)
-from engine.summary import SUMMARY_FIELDS, summary_row, summary_xlsx
-from engine.validate import load_profile
+from engine.summary import summary_csv
+from engine.yamlio import check_file
 
 MAX_PROFILE_FILES = 100_000
+SUMMARY_FILES = ("summary.csv", "summary.xlsx")
 
 
 @dataclass
@@ -58,10 +56,8 @@ class BatchReport:
     written: list[ClientWrite] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[UserError] = field(default_factory=list)
-
-    @property
-    def protected(self) -> list[str]:
-        return [p for w in self.written for p in w.protected]
+    protected: list[str] = field(default_factory=list)  # files kept because edited by hand
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -83,124 +79,167 @@ def find_profiles(paths: Sequence[Path]) -> tuple[list[Path], list[UserError]]:
     return found[:MAX_PROFILE_FILES], errors
 
 
-_TOOLKIT: Toolkit | None = None
+class _Run:
+    """One ``iapme run``: classification, processing, writing, summaries."""
 
+    def __init__(self, options: BatchOptions, progress: Callable[[int, int], None] | None):
+        self.options, self.progress = options, progress
+        self.report = BatchReport()
+        self.manifest = Manifest.load(options.out)
+        self.report.warnings += self.manifest.warnings
+        self.writer = Writer(options.out, self.manifest, force=options.force)
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.seen: dict[str, Path] = {}
+        self.done = 0
+        self.total = 0
+        self.common = input_digests(options.rules, options.templates)
 
-def _init_worker(rules: Path, templates: Path) -> None:
-    global _TOOLKIT
-    _TOOLKIT = prepare(rules, templates)
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
+    def _claim(self, client_id: str, path: Path) -> bool:
+        first = self.seen.setdefault(client_id, path)
+        if first is not path:
+            from engine.validate import client_id_location
 
-@dataclass
-class _Result:
-    path: Path
-    client_id: str | None = None
-    files: dict[str, bytes] | None = None
-    row: dict[str, Any] | None = None
-    inputs: dict[str, str] | None = None
-    error: UserError | None = None
+            here = client_id_location(path, display_path=str(path))
+            there = client_id_location(first, display_path=str(first))
+            line = f" (line {there.line})" if there.line else ""
+            self.report.failed.append(ProfileError([Issue(here, (
+                f"client id '{client_id}' is already used by {first}{line}; give each client "
+                "its own id (this file was not processed)"))]))
+        return first is path
 
+    def classify(self, paths: list[Path]) -> list[Path]:
+        """Record unchanged clients; return the profiles that need work."""
+        common = self.common
+        index = self.manifest.by_source()
+        todo = []
+        for path in paths:
+            try:  # never read a FIFO, a device or a huge file, even to fingerprint it
+                check_file(path, display_path=str(path))
+            except UserError as exc:
+                self.report.failed.append(exc)
+                self._tick()
+                continue
+            try:
+                digest = sha256(path.read_bytes())
+            except OSError:
+                todo.append(path)  # the worker reports why it cannot be read
+                continue
+            client_id = index.get((path.name, digest))
+            record = self.manifest.clients.get(client_id) if client_id else None
+            if client_id is None or not is_current(client_id, record, digest, common,
+                                                   self.options.as_of, self.options.today):
+                todo.append(path)
+                continue
+            assert record is not None
+            keys = [f"{client_id}/{name}" for name in record["files"]]
+            edited, stale = edited_files(self.manifest, self.options.out, keys)
+            if stale or (edited and self.options.force):
+                todo.append(path)
+                continue
+            if self._claim(client_id, path):
+                self.report.unchanged.append(client_id)
+                self.report.protected += edited
+                self.rows[client_id] = record["summary"]
+            self._tick()
+        return todo
 
-def _process(path: Path, as_of: dt.date | None, today: dt.date,
-             skip: Callable[[str, dict[str, str]], bool] | None = None) -> _Result:
-    toolkit = _TOOLKIT
-    assert toolkit is not None
-    try:
-        raw = path.read_bytes()
-        profile = load_profile(path, display_path=str(path))
-        date = resolve_as_of(profile, as_of, today)
-        inputs = {"profile": profile_digest(raw), "rules": toolkit.rulebase.digest,
-                  "templates": toolkit.templates_digest, "as_of": date.isoformat()}
-        assessment = assess_profile(profile, toolkit.rulebase, date)
-        row = summary_row(assessment)
-        if skip is not None and skip(profile.client_id, inputs):
-            return _Result(path, profile.client_id, None, row, inputs)
-        files = render_client(assessment, toolkit)
-        return _Result(path, profile.client_id, files, row, inputs)
-    except UserError as exc:
-        return _Result(path, error=exc)
-    except OSError as exc:
-        return _Result(path, error=ProfileError.at(str(path), f"cannot read: {exc.strerror}"))
+    def process(self, todo: list[Path]) -> None:
+        from engine.workers import results
 
+        for result in results(self.options, todo, self.common):
+            self._tick()
+            if result.error is not None:
+                self.report.failed.append(result.error)
+                continue
+            client_id, files, record = result.client_id, result.files, result.record
+            assert client_id is not None
+            assert files is not None
+            assert record is not None
+            if not self._claim(client_id, result.path):
+                continue
+            write = self.writer.add(client_id, files, record["inputs"], record)
+            self.rows[client_id] = record["summary"]
+            self.report.protected += write.protected
+            if write.written:
+                self.report.written.append(write)
+            else:
+                self.report.unchanged.append(client_id)
 
-def _results(options: BatchOptions, files: list[Path],
-             skip: Callable[[str, dict[str, str]], bool]) -> Iterator[_Result]:
-    jobs = max(1, min(options.jobs, len(files)))
-    if jobs == 1:
-        _init_worker(options.rules, options.templates)
-        for path in files:
-            yield _process(path, options.as_of, options.today, skip)
-        return
-    with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(options.rules, options.templates)) as pool:
-        chunk = max(1, min(64, len(files) // (jobs * 4)))
-        yield from pool.map(_process, files, [options.as_of] * len(files),
-                            [options.today] * len(files), chunksize=chunk)
+    def summaries(self) -> None:
+        rows = [self.rows[k] for k in sorted(self.rows)]
+        csv_bytes = summary_csv(rows)
+        inputs = {"rows": sha256(csv_bytes)}
+        out = self.options.out
+        if all(self.manifest.files.get(name, {}).get("inputs") == inputs
+               and file_sha256(out / name) == self.manifest.recorded(name)
+               for name in SUMMARY_FILES):
+            return  # same rows as last time, files intact: do not rebuild the workbook
+        from engine.summary import summary_xlsx
+
+        files = {"summary.csv": csv_bytes, "summary.xlsx": summary_xlsx(rows)}
+        self.report.protected += self.writer.add("", files, inputs).protected
 
 
 def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None = None
               ) -> BatchReport:
-    """Run every profile; the library entry point behind ``iapme run``."""
-    prepare(options.rules, options.templates)  # refuse broken rules or templates up front
-    ensure_out_dir(options.out)
-    clean_partials(options.out)
+    """Run every profile; the library entry point behind ``iapme run``.
+
+    Rules and templates are checked before anything is written (the output folder is not
+    even created when they are broken); they are not loaded at all when every client is
+    unchanged.
+    """
     files, missing = find_profiles(options.paths)
-    report = BatchReport(failed=list(missing))
-    manifest = Manifest.load(options.out)
-    names = [*DOCUMENTS, ASSESSMENT_FILE]
-
-    def skip(client_id: str, inputs: dict[str, str]) -> bool:
-        return not options.force and is_unchanged(manifest, options.out, client_id, names, inputs)
-
-    seen: dict[str, Path] = {}
-    rows: dict[str, dict[str, Any]] = {}
-    for done, result in enumerate(_results(options, files, skip), start=1):
-        if progress:
-            progress(done, len(files))
-        if result.error is not None:
-            report.failed.append(result.error)
-            continue
-        assert result.client_id is not None and result.inputs is not None
-        if result.client_id in seen:
-            report.failed.append(ProfileError([Issue(
-                Location(str(result.path), key_path="client.id"),
-                f"client id '{result.client_id}' is already used by {seen[result.client_id]}; "
-                "give each client its own id")]))
-            continue
-        seen[result.client_id] = result.path
-        if result.row is not None:
-            rows[result.client_id] = result.row
-        if not options.force and is_unchanged(manifest, options.out, result.client_id, names,
-                                              result.inputs):
-            report.unchanged.append(result.client_id)
-            continue
-        if result.files is None:  # skipped in the worker, but a file changed since: render now
-            result = _process(result.path, options.as_of, options.today)
-            assert result.files is not None and result.client_id is not None
-        write = write_client(options.out, result.client_id, result.files, result.inputs or {},
-                             manifest, force=options.force)
-        report.written.append(write)
-        if len(report.written) % 200 == 0:
-            manifest.save(options.out)
-    manifest.save(options.out)
-    _write_summaries(options.out, [rows[k] for k in sorted(rows)])
+    if files and not options.out.is_dir():
+        _check_toolkit(options)
+    ensure_out_dir(options.out)
+    with locked(options.out):
+        run = _Run(options, progress)
+        run.report.failed += missing
+        run.total = len(files)
+        todo = run.classify(files)
+        if todo:
+            _check_toolkit(options)
+        clean_partials(options.out)
+        try:
+            if todo:
+                run.process(todo)
+            run.summaries()
+            run.writer.flush()
+        except BaseException:
+            run.writer.discard()
+            raise
+        finally:
+            if run.manifest.changed:
+                run.manifest.save(options.out)
     if options.pdf:
-        _write_pdfs(options.out, report)
-    return report
+        _write_pdfs(run)
+    return run.report
 
 
-def _write_summaries(out: Path, rows: list[dict[str, Any]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write(out / "summary.csv", buffer.getvalue().encode("utf-8"))
-    atomic_write(out / "summary.xlsx", summary_xlsx(rows))
+def _check_toolkit(options: BatchOptions) -> None:
+    """Load rules and templates (kept for the workers); raise if either is broken."""
+    from engine.workers import toolkit
+
+    toolkit(options.rules, options.templates)
 
 
-def _write_pdfs(out: Path, report: BatchReport) -> None:
+def _write_pdfs(run: _Run) -> None:
+    """PDFs beside the documents written now, and beside older ones that have none yet."""
     from engine.pdf import convert_to_pdf
 
-    docs = [out / key for w in report.written for key in w.written if key.endswith(".docx")]
-    if docs:
-        convert_to_pdf(docs, out, workers=max(1, min(2, os.cpu_count() or 1)))
+    out = run.options.out
+    written = {key for w in run.report.written for key in w.written}
+    by_date: dict[dt.date, list[Path]] = {}
+    for client_id, row in sorted(run.rows.items()):
+        names = run.manifest.clients.get(client_id, {}).get("files", [])
+        for name in filter(plain_name, names):
+            key, path = f"{client_id}/{name}", out / client_id / name
+            if name.endswith(".docx") and (key in written or not path.with_suffix(".pdf").exists()):
+                by_date.setdefault(dt.date.fromisoformat(row["as_of"]), []).append(path)
+    for created, docs in sorted(by_date.items()):  # the PDF's date is the assessment date
+        convert_to_pdf(docs, None, workers=2, created=created)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -23,9 +24,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 PATHS = click.Path(path_type=Path)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _print_error(error: UserError) -> None:
+    """Each problem on its own line; control characters shown escaped, never replayed."""
     for line in str(error).splitlines():
-        click.echo(f"error: {line}", err=True)
+        safe = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+        click.echo(f"error: {safe}", err=True)
 
 
 def handle_user_errors(func: F) -> F:
@@ -46,9 +52,12 @@ def _parse_date(_: Any, __: Any, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None
+    if not dt.date(1900, 1, 1) <= date <= dt.date(2100, 12, 31):
+        raise click.BadParameter(f"'{value}' is outside 1900-01-01 to 2100-12-31")
+    return date
 
 
 AS_OF = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
@@ -99,6 +108,8 @@ def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of:
     report = run_batch(options, progress)
     if bar is not None:
         bar.__exit__(None, None, None)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for error in report.failed:
         _print_error(error)
     for key in report.protected:
@@ -124,7 +135,8 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
     from engine.validate import load_profile
 
     rulebase = load_rulebase(rules)
-    loaded = load_profile(profile, display_path=str(profile))
+    loaded = load_profile(profile, display_path=str(profile),
+                          register_ids=rulebase.register.vendors)
     result = assess_profile(loaded, rulebase, resolve_as_of(loaded, as_of, dt.date.today()))
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
@@ -141,16 +153,20 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PATHS)
+@RULES
 @handle_user_errors
-def validate(paths: tuple[Path, ...]) -> None:
+def validate(paths: tuple[Path, ...], rules: Path) -> None:
     """Check profiles only; list every problem as file:line:column: key: message."""
     from engine.batch import find_profiles
     from engine.validate import load_profile
+    from engine.vendors import check_register
 
+    register, register_issues = check_register(rules)
+    ids = None if register_issues else register.vendors  # a broken register: lint reports it
     files, errors = find_profiles(list(paths) or [Path("inputs")])
     for path in files:
         try:
-            load_profile(path, display_path=str(path))
+            load_profile(path, display_path=str(path), register_ids=ids)
         except UserError as exc:
             errors.append(exc)
     for error in errors:
@@ -210,3 +226,51 @@ def templates_check(templates: Path) -> None:
         click.echo(str(issue), err=True)
     click.echo(f"{len(issues)} problem(s) in {templates}")
     sys.exit(1 if issues else 0)
+
+
+@main.group()
+def vendors() -> None:
+    """Browse the shared vendor register (rules/vendors/register.yaml)."""
+
+
+@vendors.command("list")
+@RULES
+@handle_user_errors
+def vendors_list(rules: Path) -> None:
+    """One line per register vendor: id, name, categories, hosting."""
+    from engine.vendors import load_register
+
+    register = load_register(rules)
+    for entry in sorted(register.vendors.values(), key=lambda e: e.id):
+        hosting = entry.facts.hosting.value if entry.facts.hosting else "unknown"
+        click.echo(f"{entry.id:<24} {entry.name:<28} {', '.join(entry.categories):<40} "
+                   f"{hosting}")
+    click.echo(f"{len(register.vendors)} vendor(s); facts older than "
+               f"{register.settings.stale_after_days} days are flagged for re-verification")
+
+
+@vendors.command("show")
+@click.argument("vendor_id")
+@RULES
+@handle_user_errors
+def vendors_show(vendor_id: str, rules: Path) -> None:
+    """Every fact the register holds on one vendor, with its source and date."""
+    from engine.errors import RuleError
+    from engine.suggest import hint
+    from engine.vendors import load_register
+
+    register = load_register(rules)
+    entry = register.get(vendor_id)
+    if entry is None:
+        raise RuleError.at(register.path or str(rules), (
+            f"no vendor '{vendor_id}' in the register." + hint(vendor_id, register.vendors)))
+    click.echo(f"{entry.name} ({entry.id})")
+    for label, value in (("categories", ", ".join(entry.categories)),
+                         ("target users", entry.target_users), ("country", entry.country),
+                         ("website", entry.website)):
+        if value:
+            click.echo(f"  {label}: {value}")
+    for name, fact in entry.facts:
+        if fact is not None:
+            state = "verified" if fact.verified else "not verified"
+            click.echo(f"  {name}: {fact.value}  [{fact.source}; {fact.checked_on}; {state}]")

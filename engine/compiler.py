@@ -182,8 +182,9 @@ def _check_value(spec: FieldSpec, op: str, value: Any, subject: str,
             other = _field(value["field"], subject, (*path, "field"))
             if str(value["field"]).partition(".")[0] != kind:
                 raise CompileError(path, (
-                    "compare with a field of the same fact only (durable_rules 2.0.28 mis-evaluates "
-                    "cross-fact arithmetic next to 'any'); precompute the value in engine/facts.py"))
+                    "compare with a field of the same fact only (durable_rules 2.0.28 "
+                    "mis-evaluates cross-fact arithmetic next to 'any'); precompute the value "
+                    "in engine/facts.py"))
             if other.kind != "number" or not isinstance(value.get("times", 1), (int, float)):
                 raise CompileError(path, "compare numbers with numbers")
         elif spec.kind == "date":

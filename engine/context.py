@@ -26,6 +26,7 @@ from engine.formatting import (
 from engine.glossary import GLOSSARY, SECTOR_LABELS, SECTOR_LINES
 from engine.profile import Vendor
 from engine.render import Image
+from engine.vendors import FactSource
 
 TODO = "à compléter"
 TODO_CELL = "À compléter"
@@ -39,7 +40,8 @@ TIER_LABELS = {
 LIGHTS = {"unacceptable": "Rouge", "high": "Orange", "limited": "Jaune", "minimal": "Vert",
           "undetermined": "Gris"}
 PRIORITY_LABELS = {"do_first": "À faire en priorité", "plan_later": "À planifier plus tard",
-                   "test_if_time": "À tester si temps disponible", "avoid": "À éviter pour l'instant"}
+                   "test_if_time": "À tester si temps disponible",
+                   "avoid": "À éviter pour l'instant"}
 STAGE_LABELS = {"idea": "Idée", "test": "Test", "pilot": "Pilote", "production": "En production"}
 STATUS_LABELS = {"met": "En place", "not_met": "Non en place", "unknown": "À vérifier"}
 SCALE_LABELS = {"met": "Oui", "not_met": "Non", "unknown": "À vérifier"}
@@ -53,9 +55,11 @@ SEVERITY_LABELS = {"blocker": "Bloquant", "warning": "À traiter", "info": "Pour
 REPLY_DAYS = 14
 _REF_FR = ((re.compile(r"^GDPR Art\. "), "RGPD, art. "), (re.compile(r"^Arts?\. "), "art. "),
            (re.compile(r"^Annex "), "annexe "), (re.compile(r"^Recital "), "considérant "),
-           (re.compile(r"^Guide "), "guide, § "))
-_TRI = {True: "Oui", False: "Non", "unknown": TODO_CELL,
-        "opt_out_available": "Désactivable (opt-out)"}
+           (re.compile(r"^Guide annex "), "guide, annexe "), (re.compile(r"^Guide "), "guide, § "))
+_TRI: dict[object, str] = {True: "Oui", False: "Non", "unknown": TODO_CELL}
+_TRAINING: dict[object, str] = {True: "Non : l'éditeur entraîne ses modèles sur nos données",
+                                False: "Oui", "opt_out_available": "Désactivable (opt-out)",
+                                "unknown": TODO_CELL}
 
 
 def reference_fr(reference: str) -> str:
@@ -132,7 +136,7 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
         "id": u.use_case.id,
         "title": u.use_case.title,
         "stage": STAGE_LABELS[u.use_case.stage],
-        "vendor": vendor.name if vendor else "Développement interne",
+        "vendor": vendor.label if vendor else "Développement interne",
         "tier": tier_text,
         "tier_code": u.tier,
         "light": LIGHTS[u.tier],
@@ -141,7 +145,8 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
         "obligations": obligations,
         "missing": [f"use_cases[{u.use_case.id}].{m}" for m in u.missing],
         "gdpr": [_finding(f) for f in u.findings if f.kind == "gdpr"],
-        "avoid": [_finding(f) for f in u.findings if f.kind in ("avoid_ai", "test_small", "budget")],
+        "avoid": [_finding(f) for f in u.findings
+                  if f.kind in ("avoid_ai", "test_small", "budget")],
         "errors": [_finding(f) for f in u.findings if f.kind in ("frequent_error", "pilot")],
         "roi": {
             "measurable": roi.measurable,
@@ -170,25 +175,50 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
     findings = assessment.vendor_findings(vendor.id)
     users = [u.title for u in assessment.profile.use_cases if u.vendor == vendor.id]
     checks = [
-        ("Accord de traitement des données (DPA) signé", _TRI.get(vendor.dpa_signed, TODO_CELL)),
-        ("Hébergement des données", HOSTING_LABELS.get(vendor.hosting or "unknown", TODO_CELL)),
-        ("Suppression des données sur demande", _TRI.get(vendor.deletion_on_request, TODO_CELL)),
-        ("Aucun entraînement sur nos données", {True: "Non : l'éditeur entraîne sur nos données",
-                                                 False: "Oui"}.get(
-            vendor.trains_on_customer_data, _TRI.get(vendor.trains_on_customer_data, TODO_CELL))),
-        ("Liste des sous-traitants communiquée", _TRI.get(vendor.subprocessors_listed, TODO_CELL)),
-        ("Certifications", ", ".join(c.upper() for c in vendor.certifications or []) or "Aucune"),
+        ("dpa_signed", "Accord de traitement des données (DPA) signé",
+         _TRI.get(vendor.dpa_signed, TODO_CELL)),
+        ("hosting", "Hébergement des données",
+         HOSTING_LABELS.get(vendor.hosting or "unknown", TODO_CELL)),
+        ("deletion_on_request", "Suppression des données sur demande",
+         _TRI.get(vendor.deletion_on_request, TODO_CELL)),
+        ("trains_on_customer_data", "Aucun entraînement sur nos données",
+         _TRAINING.get(vendor.trains_on_customer_data, TODO_CELL)),
+        ("subprocessors_listed", "Liste des sous-traitants communiquée",
+         _TRI.get(vendor.subprocessors_listed, TODO_CELL)),
+        ("certifications", "Certifications",
+         ", ".join(c.upper() for c in vendor.certifications or []) or "Aucune"),
     ]
+    sources = assessment.vendor_sources.get(vendor.id, {})
     return {
         "id": vendor.id,
-        "name": vendor.name,
+        "name": vendor.label,
         "country": vendor.country or TODO_CELL,
         "use_cases": list_fr(users) if users else "aucun cas d'usage",
-        "checks": [{"label": label, "value": value} for label, value in checks],
+        "checks": [{"label": label, "value": value, "source": _source(sources.get(key))}
+                   for key, label, value in checks],
+        "from_register": vendor.register_id is not None,
         "gaps": [_finding(f) for f in findings if f.severity != "info"],
         "notes": [_finding(f) for f in findings if f.severity == "info"],
         "compliant": not any(f.severity == "blocker" for f in findings),
+        "alternatives": [{
+            "name": entry.name,
+            "hosting": HOSTING_LABELS[entry.facts.hosting.value] if entry.facts.hosting else "",
+            "certifications": ", ".join(c.upper() for c in (
+                entry.facts.certifications.value if entry.facts.certifications else [])),
+            "target": entry.target_users or "",
+        } for entry in assessment.alternatives(vendor.id)],
     }
+
+
+def _source(origin: FactSource | None) -> str:
+    """Where a vendor fact comes from, as the documents say it."""
+    if origin is None:
+        return "Non renseigné"
+    if origin.origin == "client":
+        return "Client"
+    checked = date_short_fr(origin.checked_on) if origin.checked_on else "date inconnue"
+    state = "vérifié" if origin.verified else "non vérifié"
+    return f"Registre ({state}, {checked})"
 
 
 def _subject_name(finding: Finding, assessment: Assessment) -> str:
@@ -199,7 +229,7 @@ def _subject_name(finding: Finding, assessment: Assessment) -> str:
                     finding.subject)
     if finding.subject_kind == "vendor":
         vendor = profile.vendor(finding.subject)
-        return vendor.name if vendor else finding.subject
+        return vendor.label if vendor else finding.subject
     return profile.client.name
 
 
@@ -286,7 +316,7 @@ def _charter(assessment: Assessment) -> dict[str, Any]:
     kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}
     disclosure = any(o.reference.startswith("Art. 50") for u in assessment.use_cases
                      for o in u.obligations)
-    tools = [v.name for v in assessment.profile.vendors]
+    tools = [v.label for v in assessment.profile.vendors]
     return {
         "human_review": bool(tiers & {"high", "undetermined"}),
         "disclosure": disclosure,

@@ -1,4 +1,4 @@
-"""Stage 3: validated profile -> facts for the rule engine, and the schema rules are checked against.
+"""Stage 3: validated profile -> facts for the rule engine, and the schema rules are checked on.
 
 One ``client`` fact, one ``vendor`` fact per vendor, one ``use_case`` fact per use case. Facts are
 plain JSON-able dicts. Unanswered keys are left out (a rule on a missing field never matches),
@@ -82,6 +82,13 @@ def _schema() -> dict[str, FieldSpec]:
     for name in ("processes_personal_data", "processes_health_data", "processes_special_data"):
         schema[f"vendor.{name}"] = FieldSpec("bool", (True, False))
     schema["vendor.used_by_n"] = FieldSpec("number")
+    schema.pop("vendor.name", None)
+    schema.pop("vendor.register_id", None)
+    schema["vendor.from_register"] = FieldSpec("bool", (True, False))
+    schema["vendor.dpa_available"] = FieldSpec("tri", (True, False, "unknown"))
+    for name in ("stale_facts", "unverified_facts"):
+        schema[f"vendor.{name}"] = FieldSpec("list")
+        schema[f"vendor.{name}_n"] = FieldSpec("number")
     uc = "use_case."
     schema[f"{uc}function"] = FieldSpec("enum", tuple(_enum("function")), "use_cases[].function")
     schema[f"{uc}family"] = FieldSpec("enum", tuple(_enum("family")), "use_cases[].family")
@@ -129,11 +136,19 @@ def _plain(model: BaseModel) -> dict[str, Any]:
     return out
 
 
-def _vendor_fact(profile: Profile, vendor: Vendor) -> Fact:
+def _vendor_fact(profile: Profile, vendor: Vendor, origin: VendorOrigin | None) -> Fact:
     users = [u for u in profile.use_cases if u.vendor == vendor.id]
     categories = {c for u in users for c in (u.data.categories or [])}
     fact: Fact = {"type": "vendor", "vid": f"v:{vendor.id}", **_plain(vendor)}
-    fact.pop("id", None)
+    for key in ("id", "name", "register_id"):  # text, never tested by rules
+        fact.pop(key, None)
+    fact["from_register"] = vendor.register_id is not None
+    if origin is not None:
+        for name, value in (("stale_facts", origin.stale), ("unverified_facts", origin.unverified)):
+            fact[name] = list(value)
+            fact[f"{name}_n"] = len(value)
+        if origin.dpa_available is not None:
+            fact["dpa_available"] = origin.dpa_available
     fact["processes_personal_data"] = any(u.data.personal_data for u in users)
     fact["processes_health_data"] = "health" in categories
     fact["processes_special_data"] = bool(categories & {"health", "biometric", "criminal"})
@@ -141,7 +156,17 @@ def _vendor_fact(profile: Profile, vendor: Vendor) -> Fact:
     return fact
 
 
-def to_facts(profile: Profile, as_of: dt.date) -> list[Fact]:
+@dataclass(frozen=True, slots=True)
+class VendorOrigin:
+    """What the vendor register says about one vendor's facts (see :mod:`engine.vendors`)."""
+
+    stale: tuple[str, ...] = ()        # French labels of facts checked too long ago
+    unverified: tuple[str, ...] = ()   # French labels of register facts not yet verified
+    dpa_available: bool | str | None = None
+
+
+def to_facts(profile: Profile, as_of: dt.date,
+             origins: dict[str, VendorOrigin] | None = None) -> list[Fact]:
     """Turn a validated profile into the facts asserted for one client."""
     client = profile.client
     facts: list[Fact] = []
@@ -154,12 +179,14 @@ def to_facts(profile: Profile, as_of: dt.date) -> list[Fact]:
         has_ai_champion=client.ai_champion is not None,
         n_use_cases=len(profile.use_cases),
         n_active_use_cases=len(active),
-        n_new_tools=len({u.vendor or u.id for u in profile.use_cases if u.stage in ("test", "pilot")}),
+        n_new_tools=len({u.vendor or u.id for u in profile.use_cases
+                         if u.stage in ("test", "pilot")}),
         n_vendors=len(profile.vendors),
         as_of=as_of.isoformat(),
     )
     facts.append(client_fact)
-    facts.extend(_vendor_fact(profile, vendor) for vendor in profile.vendors)
+    facts.extend(_vendor_fact(profile, vendor, (origins or {}).get(vendor.id))
+                 for vendor in profile.vendors)
     for index, use_case in enumerate(profile.use_cases):
         figures = compute_roi(use_case.roi)
         fact: Fact = {

@@ -114,7 +114,8 @@ def _profile_path(kind: str, fact: dict[str, Any], path: str) -> str:
     return f"{_KIND_LIST.get(kind, kind)}[{str(fact.get('vid', '')).partition(':')[2]}].{path}"
 
 
-def build_findings(matches: list[Match], compiled: CompiledRules, profile: Profile) -> list[Finding]:
+def build_findings(matches: list[Match], compiled: CompiledRules,
+                   profile: Profile) -> list[Finding]:
     """Group firings by (rule, subject) into findings, with messages and merged provenance."""
     by_key: dict[tuple[str, str], Finding] = {}
     for match in matches:

@@ -33,6 +33,7 @@ from engine.errors import Issue, Location, RuleError
 from engine.facts import FACT_SCHEMA
 from engine.rulespec import LoadedRule, load_rules
 from engine.suggest import hint
+from engine.vendors import Register, check_register
 from engine.yamlio import YamlDoc, load_yaml
 
 NO_RULE = "-"
@@ -45,7 +46,7 @@ VOCABULARIES = {
 }
 # Placeholders filled from the profile's own text rather than from facts.
 TEXT_PLACEHOLDERS = frozenset({"use_case.title", "use_case.id", "vendor.name", "vendor.id",
-                               "client.name"})
+                               "client.name", "vendor.stale_facts", "vendor.unverified_facts"})
 # Field kinds whose raw value is a code (English enum value, list, true/false), not French text.
 RAW_KINDS = frozenset({"enum", "tri", "list", "bool"})
 _PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
@@ -59,6 +60,7 @@ class LintResult:
     rules: list[LoadedRule]
     compiled: CompiledRules
     issues: list[Issue]
+    register: Register
 
 
 def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
@@ -77,12 +79,22 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
         issues += _rule_checks(rule)
     issues += _derived_checks(rules)
     issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
+    register, register_issues = check_register(rules_dir)
+    issues += [_register_problem(i) for i in register_issues]
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered)
+    return LintResult(rules, compiled, ordered, register)
+
+
+def _register_problem(issue: Issue) -> Issue:
+    """A vendor-register problem in the lint format, the vendor in the rule-id column."""
+    match = re.match(r"^vendor (\S+): (.*)$", issue.message, re.DOTALL)
+    owner, message = (f"register.{match.group(1)}", match.group(2)) if match else (
+        "register", issue.message)
+    return problem(issue.location.file, issue.location.line, owner, message)
 
 
 def lint_rules(rules_dir: Path) -> list[Issue]:

@@ -21,6 +21,7 @@ from engine.profile import Profile
 from engine.render import DocProperties, PreparedTemplate, make_environment
 from engine.rulebase import RuleBase, digest_files, load_rulebase
 from engine.templates import check_template_dir
+from engine.vendors import origins, resolve
 
 DOCUMENTS = {
     "charte-ia.docx": "Charte d'usage de l'intelligence artificielle",
@@ -59,11 +60,18 @@ def resolve_as_of(profile: Profile, as_of: dt.date | None, today: dt.date) -> dt
 
 
 def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Assessment:
-    """Evaluate one profile against the rule base at the legal date ``as_of``."""
-    facts = to_facts(profile, as_of)
+    """Evaluate one profile against the rule base at the legal date ``as_of``.
+
+    Vendors that name a register entry are filled from the vendor register first.
+    """
+    profile, sources = resolve(profile, rulebase.register)
+    facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of))
     matches = evaluate(rulebase.compiled, facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
     findings = build_findings(matches, rulebase.compiled, profile)
-    return assess(profile, findings, as_of, rulebase.digest)
+    result = assess(profile, findings, as_of, rulebase.digest)
+    result.vendor_sources = sources
+    result.register = rulebase.register
+    return result
 
 
 def assessment_json(assessment: Assessment) -> bytes:

@@ -219,8 +219,12 @@ class Assessment(Model):
 
 
 class Vendor(Model):
+    """An AI vendor of this client; ``register_id: <id>`` takes its facts from the shared register,
+    and every field written here overrides the register for this client only."""
+
     id: Identifier
-    name: Text
+    register_id: Identifier | None = None
+    name: Text | None = None
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     hosting: Hosting | None = None
     dpa_signed: Tri | None = None
@@ -228,6 +232,18 @@ class Vendor(Model):
     deletion_on_request: Tri | None = None
     subprocessors_listed: Tri | None = None
     certifications: Annotated[list[Certification], AfterValidator(_unique)] | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Vendor:
+        if self.name is None and self.register_id is None:
+            raise ValueError("give the vendor a name, or take it from the vendor register "
+                             "with register_id: <id> (see iapme vendors list)")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The name to print (the register fills it in before documents are made)."""
+        return self.name or self.register_id or self.id
 
 
 class System(Model):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import SecurityError
@@ -80,7 +81,25 @@ def make_environment() -> SandboxedEnvironment:
     internals (``''.__class__`` raises ``SecurityError``). No custom filters: the context
     already holds formatted French strings.
     """
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                finalize=_literal)
+
+
+_BRACE_UNDERSCORE = re.compile(r"(?<=[{%])_|_(?=[}%])")
+
+
+def _literal(value: Any) -> Any:
+    """Escape a value so docxtpl's own ``{_{``/``}_}`` un-escaping cannot touch it.
+
+    Why:
+        docxtpl turns ``{_{`` into ``{{`` over the whole rendered part, values included; an
+        underscore next to a brace or percent sign is written as the character reference
+        ``&#95;``, which Word reads back as ``_``.
+    """
+    if hasattr(value, "__html__"):
+        return value
+    text = str(markupsafe.escape(value))
+    return markupsafe.Markup(_BRACE_UNDERSCORE.sub("&#95;", text))
 
 
 @dataclass(frozen=True)

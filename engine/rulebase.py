@@ -17,6 +17,7 @@ from engine.compiler import CompiledRules
 from engine.errors import Issue, RuleError
 from engine.lint import lint_rule_dir
 from engine.rulespec import LoadedRule, rule_files
+from engine.vendors import REGISTER_FILE, Register
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class RuleBase:
     digest: str
     rules: tuple[LoadedRule, ...]
     directory: Path
+    register: Register
 
 
 def digest_files(files: list[Path], root: Path) -> str:
@@ -41,8 +43,11 @@ def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
     result = lint_rule_dir(rules_dir)
     if result.issues:
         return None, result.issues
-    base = RuleBase(result.compiled, digest_files(rule_files(rules_dir), rules_dir),
-                    tuple(result.rules), rules_dir)
+    files = rule_files(rules_dir)
+    if (rules_dir / REGISTER_FILE).is_file():
+        files.append(rules_dir / REGISTER_FILE)
+    base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
+                    rules_dir, result.register)
     return base, []
 
 

@@ -252,6 +252,10 @@ def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebas
     result = assess_profile(profile, rulebase, as_of)
     checker = _Checker(result)
     fired_all |= checker.fired
+    known = {rule.spec.id for rule in rulebase.rules}
+    for key in ("fire", "not_fire"):
+        problems += [f"{key}: no rule has the id '{r}'.{hint(str(r), known)}"
+                     for r in expect.get(key, []) if r not in known]
     return problems + checker.run(expect)
 
 

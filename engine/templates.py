@@ -45,8 +45,35 @@ def check_template(
         except jinja2.TemplateSyntaxError as exc:
             issues.append(syntax_issue(path, part, exc))
             continue
+        issues += _internals(path, part, tree)
         if provided is not None:
             issues += _missing_variables(path, part, tree, provided, env)
+    return issues
+
+
+def _internals(path: Path, part: JinjaPart, tree: nodes.Template) -> list[Issue]:
+    """Attribute or item names starting with '_' and the 'attr' filter reach Python internals.
+
+    Why:
+        The sandbox refuses them only while rendering; refusing them here stops the run before
+        anything is written, with the template and paragraph named.
+    """
+    issues = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            name = str(node.arg.value)
+        elif isinstance(node, nodes.Filter) and node.name == "attr":
+            name = "attr"
+        else:
+            continue
+        if name.startswith("_") or name == "attr":
+            near = paragraph_at(part.source, node.lineno)
+            where = f" in «{near}»" if near else ""
+            issues.append(Issue(Location(str(path), key_path=part.label), (
+                f"'{name}'{where} reaches Python internals; templates may only read the "
+                "context's fields")))
     return issues
 
 

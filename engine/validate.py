@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +53,19 @@ _NOT_FINITE = {"nan", "inf", "infinity"}
 _YES_NO = {"yes", "no", "on", "off", "y", "n", "oui", "non"}
 
 
-def load_profile(path: Path, *, display_path: str | None = None) -> Profile:
+def load_profile(path: Path, *, display_path: str | None = None,
+                 register_ids: Collection[str] | None = None) -> Profile:
     """Read, validate and cross-check one profile file.
+
+    Args:
+        register_ids: the vendor register's ids, to check ``vendors[].register_id`` (None: skip).
 
     Raises:
         ProfileError: with every problem found, each at its file:line:column: key.path.
     """
     try:
         doc = load_yaml(path, display_path=display_path, error_cls=ProfileError)
-        return profile_from_doc(doc, default_id=path.stem)
+        return profile_from_doc(doc, default_id=path.stem, register_ids=register_ids)
     except ProfileError as exc:
         raise ProfileError.of([safe_issue(i) for i in exc.issues], exc.summary) from None
 
@@ -82,13 +86,14 @@ def client_id_location(path: Path, *, display_path: str | None = None) -> Locati
     return doc.locate(("client",))
 
 
-def profile_from_doc(doc: YamlDoc, *, default_id: str) -> Profile:
+def profile_from_doc(doc: YamlDoc, *, default_id: str,
+                     register_ids: Collection[str] | None = None) -> Profile:
     """Validate an already loaded YAML document (see :func:`load_profile`)."""
     try:
         profile = Profile.model_validate(doc.data)
     except ValidationError as exc:
         raise ProfileError.of(_issues_from(exc, doc)) from None
-    issues = _cross_check(profile, doc)
+    issues = _cross_check(profile, doc, register_ids)
     if issues:
         raise ProfileError.of(issues)
     if profile.client.id is None:
@@ -157,7 +162,8 @@ def _suggest_id(value: str) -> str:
     return ""
 
 
-def _cross_check(profile: Profile, doc: YamlDoc) -> list[Issue]:
+def _cross_check(profile: Profile, doc: YamlDoc,
+                 register_ids: Collection[str] | None) -> list[Issue]:
     issues: list[Issue] = []
     cid = profile.client.id
     if cid is not None and cid in RESERVED_IDS:
@@ -176,6 +182,12 @@ def _cross_check(profile: Profile, doc: YamlDoc) -> list[Issue]:
                     "give each entry its own id")))
             first.setdefault(item.id, index)
     vendor_ids = [v.id for v in profile.vendors]
+    if register_ids is not None:
+        for index, vendor in enumerate(profile.vendors):
+            if vendor.register_id is not None and vendor.register_id not in register_ids:
+                issues.append(Issue(doc.locate_value(("vendors", index, "register_id")), (
+                    f"'{vendor.register_id}' is not in the vendor register (see iapme vendors "
+                    "list)." + hint(vendor.register_id, register_ids))))
     for index, use_case in enumerate(profile.use_cases):
         if use_case.vendor is not None and use_case.vendor not in vendor_ids:
             known = ", ".join(vendor_ids) or "none declared"

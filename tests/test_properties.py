@@ -225,6 +225,9 @@ def valid_profiles(draw: st.DrawFn) -> dict[str, Any]:
     data = draw(model_dict(Profile))
     data["client"]["id"] = draw(CLIENT_IDS)
     data["vendors"] = _unique_ids(draw(_some(Vendor)))
+    for vendor in data["vendors"]:  # a vendor names itself, or a register entry (none here)
+        vendor.pop("register_id", None)
+        vendor.setdefault("name", "Éditeur")
     vendor_ids = [v["id"] for v in data["vendors"]]
     use_cases = _unique_ids(draw(st.lists(model_dict(UseCase), min_size=1, max_size=3)))
     for use_case in use_cases:

@@ -770,10 +770,10 @@ def build_brief(path: Path) -> None:
     used.paragraph_format.keep_with_next = True  # never leave the title alone at a page foot
     loop_table(
         doc,
-        ("Point de contrôle", "Situation connue"),
-        ("{{ c.label }}", "{{ c.value }}"),
+        ("Point de contrôle", "Situation connue", "Source"),
+        ("{{ c.label }}", "{{ c.value }}", "{{ c.source }}"),
         "c in v.checks",
-        (9.0, 8.0),
+        (7.0, 5.5, 4.5),
     )
     after_table(doc)
     tag(doc, "{%p if v.gaps %}")
@@ -787,6 +787,15 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "Aucun point bloquant.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if v.alternatives %}")
+    para(doc, "Alternatives françaises ou européennes (registre fournisseurs, guide 3.3) :",
+         bold=True, keep=True, after=3)
+    tag(doc, "{%p for a in v.alternatives %}")
+    para(doc, "{{ a.name }} – hébergement : {{ a.hosting }}{% if a.certifications %} – "
+         "{{ a.certifications }}{% endif %}{% if a.target %} – pour : {{ a.target }}{% endif %}",
+         "List Bullet")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if v.notes %}")
     para(doc, "Pour information :", bold=True, keep=True, after=3)
@@ -1103,10 +1112,10 @@ def build_report(path: Path) -> None:
     )
     loop_table(
         doc,
-        ("Point de contrôle", "Situation"),
-        ("{{ c.label }}", "{{ c.value }}"),
+        ("Point de contrôle", "Situation", "Source"),
+        ("{{ c.label }}", "{{ c.value }}", "{{ c.source }}"),
         "c in v.checks",
-        (9.0, 8.0),
+        (7.0, 5.5, 4.5),
     )
     after_table(doc)
     tag(doc, "{%p if v.gaps %}")
@@ -1124,6 +1133,16 @@ def build_report(path: Path) -> None:
     tag(doc, "{%p for n in v.notes %}")
     para(doc, "Pour information : {{ n.message }}", "Petit")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if v.alternatives %}")
+    para(doc, "Alternatives françaises ou européennes (registre fournisseurs, guide 3.3) :",
+         bold=True, keep=True, after=3)
+    tag(doc, "{%p for a in v.alternatives %}")
+    para(doc, "{{ a.name }} – hébergement : {{ a.hosting }}{% if a.certifications %} – "
+         "{{ a.certifications }}{% endif %}{% if a.target %} – pour : {{ a.target }}{% endif %}",
+         "List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
     para(
         doc,
         "{% if v.compliant %}Conclusion : aucun point bloquant pour ce fournisseur."

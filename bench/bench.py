@@ -1,0 +1,231 @@
+"""Benchmark the batch against the naive docxtpl pipeline, on synthetic clients.
+
+Usage: ``python bench/bench.py --clients N [--jobs J] [--naive-sample K] [--seed S] [--live]``
+
+It runs from a snapshot of ``engine/``, ``rules/``, ``doc_templates/`` and ``bench/`` (taken at
+start) unless ``--live`` is given.
+
+1. Writes N varied synthetic profiles (``bench/synthetic.py``) to a temporary folder.
+2. Runs the real batch (``engine.batch.run_batch``, ``--jobs`` workers, files written) and
+   times it: ``clients_per_s``. Memory: the resident set of the run (parent and workers, from
+   ``/proc``) when client 500 is done and when client N is done: ``rss_growth_pct``.
+3. Re-runs ``iapme run`` on the same profiles in a fresh process: ``rerun_unchanged_s``.
+4. In this process, one client at a time, on the same K sample clients (default
+   min(N, 100)) and the same contexts:
+   * ``rules_ms_per_client``: facts, durable_rules, findings and assessment (``assess_profile``);
+     ``evaluate_ms_per_client`` is durable_rules alone;
+   * ``ms_per_document``: the fast renderer; ``naive_ms_per_document``: docxtpl
+     (``engine.render.reference_render``); their ratio is ``render_ratio_vs_naive``;
+   * ``ratio_vs_naive``: whole pipeline per client (profile, rules, chart, three documents,
+     JSON), ours (context and chart built once per client) against the naive one (for each
+     document: the context built again with a freshly drawn chart, no cache, then docxtpl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT_ENV = "IAPME_BENCH_SNAPSHOT"
+
+
+def _run_from_snapshot() -> None:
+    """Re-run this script from a copy of the code, rules and templates.
+
+    Why: in a shared working tree, someone saving an engine file mid-run would change the
+    inputs digest and turn the unchanged re-run into a full one.
+    """
+    snapshot = Path(tempfile.mkdtemp(prefix="iapme-bench-tree-"))
+    for part in ("engine", "rules", "doc_templates", "bench"):
+        shutil.copytree(ROOT / part, snapshot / part,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    env = {**os.environ, SNAPSHOT_ENV: str(snapshot),
+           "PYTHONPATH": os.pathsep.join([str(snapshot), os.environ.get("PYTHONPATH", "")])}
+    os.execve(sys.executable, [sys.executable, str(snapshot / "bench" / "bench.py"),
+                               *sys.argv[1:]], env)
+
+
+if __name__ == "__main__" and SNAPSHOT_ENV not in os.environ and "--live" not in sys.argv:
+    _run_from_snapshot()
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import synthetic  # noqa: E402
+
+from engine import chart  # noqa: E402
+from engine.batch import BatchOptions, run_batch  # noqa: E402
+from engine.context import build_context  # noqa: E402
+from engine.evaluate import evaluate  # noqa: E402
+from engine.facts import to_facts  # noqa: E402
+from engine.pipeline import (  # noqa: E402
+    DOCUMENTS,
+    Toolkit,
+    assess_profile,
+    assessment_json,
+    prepare,
+    render_client,
+    resolve_as_of,
+)
+from engine.render import DocProperties, make_environment, reference_render  # noqa: E402
+from engine.validate import load_profile  # noqa: E402
+
+RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
+TODAY = dt.date(2026, 11, 26)
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:  # noqa: PTH123
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def tree_rss_kb() -> int:
+    """This process and its children (the batch's workers)."""
+    children: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        children += [int(p) for p in (task / "children").read_text().split()]
+    return rss_kb(os.getpid()) + sum(rss_kb(pid) for pid in children)
+
+
+def run_pipeline(profiles: Path, out: Path, jobs: int, n: int) -> tuple[float, float]:
+    """The real batch: (seconds, RSS growth in percent from client min(500, n/2) to n)."""
+    start_at = min(500, max(1, n // 2))
+    samples: dict[str, int] = {}
+
+    def progress(done: int, total: int) -> None:
+        if done == start_at:
+            samples["start"] = tree_rss_kb()
+        if done == total:
+            samples["end"] = tree_rss_kb()
+
+    options = BatchOptions([profiles], out, RULES, TEMPLATES, None, TODAY, jobs=jobs)
+    begin = time.perf_counter()
+    report = run_batch(options, progress)
+    seconds = time.perf_counter() - begin
+    if report.failed or len(report.written) != n:
+        raise SystemExit(f"batch failed: {report.failed[:3]} ({len(report.written)} written)")
+    growth = (samples["end"] - samples["start"]) / samples["start"] * 100
+    print(f"rss_kb_at_{start_at}: {samples['start']}\nrss_kb_at_{n}: {samples['end']}")
+    return seconds, growth
+
+
+def rerun_seconds(profiles: Path, out: Path) -> float:
+    command = [sys.executable, "-m", "engine", "run", str(profiles), "--out", str(out),
+               "--rules", str(RULES), "--templates", str(TEMPLATES)]
+    begin = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    seconds = time.perf_counter() - begin
+    print(f"rerun_output: {done.stdout.strip()}")
+    return seconds
+
+
+def per_item_ms(items: list[Any], work: Callable[[Any], object], per: int = 1) -> float:
+    """Mean ms per item (divided by ``per``); collections run between items, untimed."""
+    gc.collect()
+    spent = 0.0
+    for index, item in enumerate(items):
+        begin = time.perf_counter()
+        work(item)
+        spent += time.perf_counter() - begin
+        if index % 50 == 49:
+            gc.collect()  # as the batch workers do; docxtpl's lxml trees are cyclic garbage
+    return spent * 1000 / (len(items) * per)
+
+
+def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
+    """Serial, in-process costs on the sample clients."""
+    env = make_environment()
+    profiles = [load_profile(p) for p in paths]
+    dates = [resolve_as_of(p, None, TODAY) for p in profiles]
+    pairs = list(zip(profiles, dates, strict=True))
+    for profile, date in pairs[:5]:
+        assess_profile(profile, kit.rulebase, date)  # warm-up (registers the ruleset)
+    facts = [to_facts(p, d) for p, d in pairs]
+    results: dict[str, float] = {
+        "rules_ms_per_client": per_item_ms(pairs, lambda pd: assess_profile(
+            pd[0], kit.rulebase, pd[1])),
+        "evaluate_ms_per_client": per_item_ms(
+            facts, lambda f: evaluate(kit.rulebase.compiled, f, sid="bench")),
+    }
+    assessments = [assess_profile(p, kit.rulebase, d) for p, d in pairs]
+    results["chart_ms_per_client"] = per_item_ms(
+        assessments, build_context) - per_item_ms(
+        assessments, lambda a: build_context(a, with_chart=False))
+    contexts = [build_context(a) for a in assessments]
+    props = DocProperties(title="Rapport", subject="IA", author="Cabinet", created=TODAY)
+    results["ms_per_document"] = per_item_ms(contexts, lambda c: [
+        kit.templates[name].render(c, props) for name in DOCUMENTS], per=len(DOCUMENTS))
+    results["naive_ms_per_document"] = per_item_ms(contexts, lambda c: [
+        reference_render(TEMPLATES / name, c, props, env) for name in DOCUMENTS],
+        per=len(DOCUMENTS))
+
+    def ours(path: Path) -> None:
+        profile = load_profile(path)
+        render_client(assess_profile(profile, kit.rulebase, resolve_as_of(profile, None, TODAY)),
+                      kit)
+
+    def naive(path: Path) -> None:
+        profile = load_profile(path)
+        assessment = assess_profile(profile, kit.rulebase, resolve_as_of(profile, None, TODAY))
+        for name in DOCUMENTS:
+            chart._static_layer.cache_clear()  # the naive pipeline has no chart cache
+            reference_render(TEMPLATES / name, build_context(assessment), props, env)
+        assessment_json(assessment)
+
+    results["e2e_ms_per_client"] = per_item_ms(paths, ours)
+    results["naive_e2e_ms_per_client"] = per_item_ms(paths, naive)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--naive-sample", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--live", action="store_true",
+                        help="run on the working tree itself, not on a snapshot of it")
+    args = parser.parse_args()
+    n = args.clients
+    with tempfile.TemporaryDirectory(prefix="iapme-bench-") as tmp:
+        folder = Path(tmp) / "profiles"
+        paths = synthetic.write_profiles(folder, n, seed=args.seed)
+        seconds, growth = run_pipeline(folder, Path(tmp) / "out", args.jobs, n)
+        rerun = rerun_seconds(folder, Path(tmp) / "out")
+        kit = prepare(RULES, TEMPLATES)
+        step = max(1, n // min(n, args.naive_sample))
+        stages = stage_measures(paths[::step][:args.naive_sample], kit)
+    print(f"clients: {n}\njobs: {args.jobs}\nbatch_seconds: {seconds:.1f}")
+    print(f"clients_per_s: {n / seconds:.1f}")
+    print(f"ms_per_document: {stages['ms_per_document']:.2f}")
+    print(f"ratio_vs_naive: {stages['naive_e2e_ms_per_client'] / stages['e2e_ms_per_client']:.1f}")
+    print(f"rules_ms_per_client: {stages['rules_ms_per_client']:.2f}")
+    print(f"rss_growth_pct: {growth:.1f}")
+    render_ratio = stages["naive_ms_per_document"] / stages["ms_per_document"]
+    print(f"render_ratio_vs_naive: {render_ratio:.1f}")
+    print(f"rerun_unchanged_s: {rerun:.2f}")
+    for key in ("evaluate_ms_per_client", "chart_ms_per_client", "naive_ms_per_document",
+                "e2e_ms_per_client", "naive_e2e_ms_per_client"):
+        print(f"{key}: {stages[key]:.2f}")
+    print("json: " + json.dumps({"clients": n, "seconds": round(seconds, 2), **{
+        k: round(v, 3) for k, v in stages.items()}}))
+    if SNAPSHOT_ENV in os.environ:
+        shutil.rmtree(os.environ[SNAPSHOT_ENV], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

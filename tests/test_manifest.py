@@ -1,0 +1,144 @@
+"""Tests of engine.manifest: the record of what was written, and when a client is current."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.manifest import (
+    MANIFEST,
+    Manifest,
+    edited_files,
+    input_digests,
+    is_current,
+    tree_digest,
+)
+from engine.outputs import JOURNAL, Writer, sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS_IN = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}
+TODAY = dt.date(2026, 11, 26)
+
+
+def _write(out: Path, manifest: Manifest, files: dict[str, bytes], *, force: bool = False
+           ) -> tuple[list[str], list[str]]:
+    writer = Writer(out, manifest, force=force)
+    result = writer.add("client", files, INPUTS_IN, {"source": "c.yaml", "inputs": INPUTS_IN})
+    writer.flush()
+    return result.written, result.protected
+
+
+class TestManifest:
+    def test_round_trip(self, tmp_path: Path) -> None:
+        manifest = Manifest()
+        _write(tmp_path, manifest, {"a.docx": b"A"})
+        manifest.save(tmp_path)
+        loaded = Manifest.load(tmp_path)
+        assert (loaded.files, loaded.clients, loaded.warnings) == (
+            manifest.files, manifest.clients, [])
+        assert not (tmp_path / JOURNAL).exists()
+        assert loaded.by_source() == {("c.yaml", "sha256:p"): "client"}
+
+    @pytest.mark.parametrize("text", ["{bad json", "[1, 2]", '{"files": 3}', "\x00\xff"])
+    def test_damaged_manifest_counts_as_absent_and_is_reported(self, tmp_path: Path,
+                                                               text: str) -> None:
+        (tmp_path / MANIFEST).write_text(text, encoding="latin-1")
+        manifest = Manifest.load(tmp_path)
+        assert manifest.files == {}
+        assert manifest.warnings
+        assert "treated as absent" in manifest.warnings[0]
+
+    def test_journal_of_a_killed_run_is_replayed(self, tmp_path: Path) -> None:
+        """Files renamed but manifest not saved: the journal tells they are ours."""
+        manifest = Manifest()
+        _write(tmp_path, manifest, {"a.docx": b"A"})
+        manifest.save(tmp_path)
+        saved = (tmp_path / MANIFEST).read_bytes()
+        _write(tmp_path, Manifest.load(tmp_path), {"a.docx": b"A2"})  # killed before save()
+        assert (tmp_path / MANIFEST).read_bytes() == saved
+        replayed = Manifest.load(tmp_path)
+        assert replayed.recorded("client/a.docx") == sha256(b"A2")
+        assert replayed.is_ours("client/a.docx", sha256(b"A"))  # in case rename never ran
+        (tmp_path / "client" / "a.docx").write_bytes(b"A")  # as if the rename never ran
+        assert edited_files(replayed, tmp_path, ["client/a.docx"]) == ([], True)  # rebuild
+        replayed.save(tmp_path)  # by a run that did not include this client
+        assert Manifest.load(tmp_path).is_ours("client/a.docx", sha256(b"A"))
+        (tmp_path / "client" / "a.docx").write_bytes(b"by hand")
+        assert edited_files(replayed, tmp_path, ["client/a.docx"]) == (["client/a.docx"], False)
+        _write(tmp_path, Manifest.load(tmp_path), {"a.docx": b"A3"}, force=True)
+        with (tmp_path / JOURNAL).open("ab") as journal:
+            journal.write(b'{"client": "x", "rec')  # a line cut short by the kill
+        assert Manifest.load(tmp_path).recorded("client/a.docx") == sha256(b"A3")
+
+
+def test_manifest_is_plain_json(tmp_path: Path) -> None:
+    manifest = Manifest()
+    _write(tmp_path, manifest, {"a.docx": b"A"})
+    manifest.save(tmp_path)
+    data = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert data["version"] == 2
+    assert set(data) == {"version", "clients", "files"}
+
+
+def _record(**changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "source": "c.yaml", "profile_date": "2026-11-02", "files": ["charte-ia.docx"],
+        "inputs": {"profile": "sha256:p", "rules": "sha256:r", "as_of": "2026-11-02"},
+        "summary": {"client_id": "client", "as_of": "2026-11-02", "use_cases": 2, "roi": 1.5},
+    }
+    record.update(changes)
+    return record
+
+
+COMMON = {"rules": "sha256:r"}
+
+
+class TestIsCurrent:
+    def test_same_inputs_and_profile_date(self) -> None:
+        assert is_current("client", _record(), "sha256:p", COMMON, None, TODAY)
+
+    @pytest.mark.parametrize(("as_of", "current"), [(dt.date(2026, 11, 2), True),
+                                                   (dt.date(2026, 11, 3), False)])
+    def test_the_as_of_option_wins(self, as_of: dt.date, current: bool) -> None:
+        assert is_current("client", _record(), "sha256:p", COMMON, as_of, TODAY) is current
+
+    def test_without_a_profile_date_today_counts(self) -> None:
+        record = _record(profile_date=None)
+        assert not is_current("client", record, "sha256:p", COMMON, None, TODAY)
+        record["inputs"]["as_of"] = TODAY.isoformat()
+        assert is_current("client", record, "sha256:p", COMMON, None, TODAY)
+
+    def test_other_profile_or_rules(self) -> None:
+        assert not is_current("client", _record(), "sha256:other", COMMON, None, TODAY)
+        assert not is_current("client", _record(), "sha256:p", {"rules": "sha256:new"}, None,
+                              TODAY)
+
+    @pytest.mark.parametrize("record", [
+        None, [], _record(inputs="x"), _record(files=["../../etc/passwd"]),
+        _record(files="charte-ia.docx"), _record(summary={"as_of": "2026-11-02", "x": {}}),
+    ], ids=["none", "list", "inputs", "path", "files", "summary"])
+    def test_records_we_could_not_have_written_are_not_trusted(self, record: object) -> None:
+        assert not is_current("client", record, "sha256:p", COMMON, None, TODAY)
+
+    def test_odd_client_id_is_not_trusted(self) -> None:
+        assert not is_current("../x", _record(), "sha256:p", COMMON, None, TODAY)
+
+
+def test_input_digests_follow_rules_templates_and_code(tmp_path: Path) -> None:
+    rules, templates = tmp_path / "rules", tmp_path / "templates"
+    (rules / "sub").mkdir(parents=True)
+    templates.mkdir()
+    (rules / "sub" / "a.yaml").write_text("a", encoding="utf-8")
+    (templates / "t.docx").write_bytes(b"t")
+    first = input_digests(rules, templates)
+    assert set(first) == {"rules", "templates", "engine"}
+    assert input_digests(rules, templates) == first
+    (rules / ".hidden.swp").write_text("editor file", encoding="utf-8")
+    assert input_digests(rules, templates) == first
+    (rules / "sub" / "a.yaml").write_text("b", encoding="utf-8")
+    assert input_digests(rules, templates)["rules"] != first["rules"]
+    assert tree_digest(ROOT / "engine", "*.py") != tree_digest(ROOT / "tests", "*.py")

@@ -1,0 +1,99 @@
+"""Tests of engine.summary: the portfolio rows, summary.csv and summary.xlsx."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from engine.pipeline import assess_profile
+from engine.rulebase import load_rulebase
+from engine.summary import SUMMARY_FIELDS, summary_csv, summary_row, summary_xlsx
+from engine.validate import load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, Any]]:
+    rulebase = load_rulebase(ROOT / "rules")
+    paths = [*sorted((ROOT / "inputs").glob("*.yaml")),
+             ROOT / "tests" / "data" / "profiles" / "dupont.yaml"]
+    return [summary_row(assess_profile(load_profile(p), rulebase, dt.date(2026, 11, 26)))
+            for p in paths]
+
+
+def test_columns_cover_the_portfolio_view() -> None:
+    """Issue 5: sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up readiness."""
+    for column in ("sector", "use_cases", "worst_tier", "blockers", "gdpr_gaps", "roi_percent",
+                   "scale_up_ready", "client_id", "client_name"):
+        assert column in SUMMARY_FIELDS
+
+
+def test_row_values(rows: list[dict[str, Any]]) -> None:
+    dupont = next(r for r in rows if r["client_id"] == "dupont")
+    assert dupont["client_name"] == "Dupont & Fils <SARL>"
+    assert dupont["worst_tier"] == "unacceptable"
+    assert (dupont["use_cases"], dupont["prohibited"], dupont["high_risk"]) == (2, 1, 1)
+    assert dupont["blockers"] >= 1
+    assert dupont["as_of"] == "2026-11-26"
+    for row in rows:
+        assert list(row) == SUMMARY_FIELDS
+        assert row["roi_percent"] == "" or isinstance(row["roi_percent"], float)
+
+
+def test_csv_has_a_header_and_one_line_per_client(rows: list[dict[str, Any]]) -> None:
+    text = summary_csv(rows).decode("utf-8")
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert [r["client_id"] for r in parsed] == [r["client_id"] for r in rows]
+    assert parsed[-1]["client_name"] == "Dupont & Fils <SARL>"
+    assert text.splitlines()[0] == ",".join(SUMMARY_FIELDS)
+
+
+def test_workbook_layout(rows: list[dict[str, Any]]) -> None:
+    """French headers in a bold coloured frozen row, auto-filter, set widths, same values."""
+    sheet = openpyxl.load_workbook(io.BytesIO(summary_xlsx(rows))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "Identifiant"
+    assert sheet["C1"].value == "Secteur"
+    assert sheet["A1"].font.b
+    assert sheet["A1"].fill.fgColor.rgb.endswith("1F4E79")
+    assert sheet.column_dimensions["B"].width == 34
+    assert sheet.auto_filter.ref == f"A1:O{len(rows) + 1}"
+    values = [[c.value for c in line] for line in sheet.iter_rows(min_row=2)]
+    assert values == [[None if r[f] == "" else r[f] for f in SUMMARY_FIELDS] for r in rows]
+
+
+def test_workbook_bytes_are_reproducible(rows: list[dict[str, Any]]) -> None:
+    """No clock in the file: fixed document dates and zip entry dates."""
+    first = summary_xlsx(rows)
+    assert summary_xlsx(rows) == first
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    core = archive.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core
+    assert str(dt.date.today().year) not in core
+
+
+def test_empty_portfolio() -> None:
+    assert summary_csv([]).decode().strip() == ",".join(SUMMARY_FIELDS)
+    sheet = openpyxl.load_workbook(io.BytesIO(summary_xlsx([]))).active
+    assert sheet.max_row == 1
+
+
+def test_formulas_are_inert_in_both_files() -> None:
+    """A client name a spreadsheet would run (CSV injection) is written as text."""
+    row: dict[str, Any] = {"client_id": "x", "client_name": '=HYPERLINK("http://evil.example","go")',
+           "sector": "+cmd|' /C calc'!A0", "roi_percent": -12.5}
+    assert "'=HYPERLINK(" in summary_csv([row]).decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(summary_xlsx([row]))).active
+    assert sheet["B2"].value == "'" + row["client_name"]
+    assert sheet["B2"].data_type == "s"
+    assert sheet["C2"].value == "'" + row["sector"]
+    assert sheet["N2"].value == -12.5  # numbers stay numbers
