@@ -82,23 +82,38 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _names(profile: Profile, kind: str, fact: dict[str, Any]) -> dict[str, Any]:
-    """Plain profile attributes (titles, names) a message may quote."""
-    if kind == "client":
-        return profile.client.model_dump(exclude_none=True)
-    ident = str(fact.get("uid" if kind == "use_case" else "vid", "")).partition(":")[2]
-    items = profile.use_cases if kind == "use_case" else profile.vendors
-    item = next((i for i in items if i.id == ident), None)
-    return item.model_dump(exclude_none=True) if item is not None else {}
+class _Texts:
+    """The profile's own text (titles, names) that messages quote, found by fact id."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.client = profile.client
+        self.use_cases = {u.id: u for u in profile.use_cases}
+        self.vendors = {v.id: v for v in profile.vendors}
+
+    def get(self, kind: str, fact: dict[str, Any], path: str) -> Any:
+        if kind == "client":
+            item: Any = self.client
+        else:
+            ident = str(fact.get("uid" if kind == "use_case" else "vid", "")).partition(":")[2]
+            item = (self.use_cases if kind == "use_case" else self.vendors).get(ident)
+        for part in path.split("."):
+            item = getattr(item, part, None)
+        if kind == "vendor" and path == "name" and item is None and fact:
+            vendor = self.vendors.get(str(fact.get("vid", "")).partition(":")[2])
+            item = vendor.label if vendor else None
+        return item if isinstance(item, (str, int, float, bool, list)) else None
 
 
-def fill(template: str, profile: Profile, facts: dict[str, dict[str, Any]]) -> str:
+def fill(template: str, profile: Profile | _Texts, facts: dict[str, dict[str, Any]]) -> str:
     """Replace ``{kind.path}`` placeholders with profile text or fact values."""
+    if "{" not in template:
+        return template
+    texts = profile if isinstance(profile, _Texts) else _Texts(profile)
 
     def one(match: re.Match[str]) -> str:
         kind, path = match.group(1), match.group(2)
         fact = facts.get(kind, {})
-        named = _get(_names(profile, kind, fact), path) if fact or kind == "client" else None
+        named = texts.get(kind, fact, path) if fact or kind == "client" else None
         value = named if named is not None else _get(fact, path)
         return _show(value)
 
@@ -114,35 +129,45 @@ def _profile_path(kind: str, fact: dict[str, Any], path: str) -> str:
     return f"{_KIND_LIST.get(kind, kind)}[{str(fact.get('vid', '')).partition(':')[2]}].{path}"
 
 
+_ID_FIELDS = {"use_case": "uid", "vendor": "vid", "client": "cid"}
+_NOT_DETAIL = frozenset({"type", "name", "subject", "sid", "id"})
+
+
+def _because(fields: list[tuple[str, str]], facts: dict[str, dict[str, Any]], match: Match,
+             aliases: dict[str, str]) -> dict[str, Any]:
+    """The profile facts a firing read, by profile path, and the derived facts it required."""
+    because: dict[str, Any] = {}
+    for kind, path in fields:
+        fact = facts.get(kind, {})
+        because[_profile_path(kind, fact, path)] = _get(fact, path)
+    for alias, fact in match.facts.items():
+        if aliases.get(alias) == "derived":
+            detail = sorted((k, v) for k, v in fact.items() if k not in _NOT_DETAIL)
+            label = f"déduit:{fact.get('name')}"
+            because[label] = ", ".join(f"{k}={v}" for k, v in detail) or True
+    return because
+
+
 def build_findings(matches: list[Match], compiled: CompiledRules,
                    profile: Profile) -> list[Finding]:
     """Group firings by (rule, subject) into findings, with messages and merged provenance."""
     by_key: dict[tuple[str, str], Finding] = {}
+    texts = _Texts(profile)
     for match in matches:
         entry = compiled.index[match.name]
         spec = entry.rule.spec
-        facts = {entry.aliases[a]: f for a, f in match.facts.items()
-                 if entry.aliases.get(a) != "derived"}
+        aliases = entry.aliases
+        facts = {aliases[a]: f for a, f in match.facts.items() if aliases.get(a) != "derived"}
         subject_fact = facts.get(spec.subject, {})
-        id_field = {"use_case": "uid", "vendor": "vid", "client": "cid"}[spec.subject]
-        subject = str(subject_fact.get(id_field, "")).partition(":")[2]
-        because: dict[str, Any] = {}
-        for kind, path in entry.fields:
-            fact = facts.get(kind, {})
-            because[_profile_path(kind, fact, path)] = _get(fact, path)
-        for alias, fact in match.facts.items():
-            if entry.aliases.get(alias) == "derived":
-                detail = {k: v for k, v in fact.items()
-                          if k not in {"type", "name", "subject", "sid", "id"}}
-                label = f"déduit:{fact.get('name')}"
-                because[label] = ", ".join(f"{k}={v}" for k, v in sorted(detail.items())) or True
+        subject = str(subject_fact.get(_ID_FIELDS[spec.subject], "")).partition(":")[2]
         key = (spec.id, subject)
+        because = _because(entry.fields, facts, match, aliases)
         if key in by_key:
             by_key[key].because.update(because)
             continue
         finding_spec = spec.then.finding
-        message = fill(finding_spec.message, profile, facts) if finding_spec else spec.title
-        advice = (fill(finding_spec.advice, profile, facts)
+        message = fill(finding_spec.message, texts, facts) if finding_spec else spec.title
+        advice = (fill(finding_spec.advice, texts, facts)
                   if finding_spec and finding_spec.advice else None)
         by_key[key] = Finding(
             provenance=Provenance(spec.id, spec.title, entry.rule.file, entry.rule.line,

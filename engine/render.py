@@ -99,7 +99,7 @@ def _literal(value: Any) -> Any:
     if hasattr(value, "__html__"):
         return value
     text = str(markupsafe.escape(value))
-    return markupsafe.Markup(_BRACE_UNDERSCORE.sub("&#95;", text))
+    return markupsafe.Markup(_BRACE_UNDERSCORE.sub("&#95;", text))  # noqa: S704 (escaped above)
 
 
 @dataclass(frozen=True)

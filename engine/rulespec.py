@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from engine.errors import Issue, Location, RuleError
 from engine.yamlio import YamlDoc, load_yaml
@@ -152,7 +153,8 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
         try:
             items = RuleFile.model_validate(doc.data).rules
         except ValidationError:
-            issues.append(Issue(doc.locate(()), "a rule file must hold a 'rules:' list, and only it"))
+            issues.append(Issue(doc.locate(()),
+                                "a rule file must hold a 'rules:' list, and only it"))
             continue
         for index, raw in enumerate(items):
             where = doc.locate(("rules", index))
@@ -170,14 +172,13 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
     return rules, issues
 
 
-def _plain(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _plain(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
     from engine.suggest import hint
 
     if error["type"] == "extra_forbidden":
         key = str(loc[-1])
-        known = {"RuleSpec": RuleSpec, "ThenSpec": ThenSpec, "FindingSpec": FindingSpec,
-                 "ObligationSpec": ObligationSpec}
-        names = [n for m in known.values() for n in m.model_fields] + ["assert"]
+        known: tuple[type[BaseModel], ...] = (RuleSpec, ThenSpec, FindingSpec, ObligationSpec)
+        names = [n for m in known for n in m.model_fields] + ["assert"]
         return f"unknown key '{key}'.{hint(key, names)}"
     if error["type"] == "missing":
         return f"'{loc[-1]}' is required"

@@ -96,8 +96,9 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
     global _DONE
     kit = toolkit(rules, templates)
     try:
+        profile = load_profile(path, display_path=str(path),
+                               register_ids=kit.rulebase.register.vendors)
         raw = path.read_bytes()
-        profile = load_profile(path, display_path=str(path))
         date = resolve_as_of(profile, as_of, today)
         assessment = assess_profile(profile, kit.rulebase, date)
         files = render_client(assessment, kit)

@@ -93,9 +93,9 @@ vendors:
     categories: [customer_service]
     country: US
     facts:
-      hosting: {value: other_third_country, source: "Contrat Acme 2026", checked_on: "2026-10-01", verified: true}
-      deletion_on_request: {value: true, source: "Contrat Acme 2026", checked_on: "2026-10-01", verified: true}
-      trains_on_customer_data: {value: false, source: "Contrat Acme 2026", checked_on: "2026-10-01", verified: true}
+      hosting: {value: other_third_country, ACME}
+      deletion_on_request: {value: true, ACME}
+      trains_on_customer_data: {value: false, ACME}
   - id: bot-fr
     name: "Bot Français"
     categories: [customer_service]
@@ -111,6 +111,9 @@ vendors:
       hosting: {value: us_dpf, source: "Audit 2026", checked_on: "2026-10-01", verified: true}
       dpa_available: {value: true, source: "Audit 2026", checked_on: "2026-10-01", verified: true}
 """
+
+FRESH_REGISTER = FRESH_REGISTER.replace(
+    "ACME", 'source: "Contrat Acme 2026", checked_on: "2026-10-01", verified: true')
 
 PROFILE = """\
 client: {{id: {id}, name: "Client {id}", sector: ecommerce, employees: 4}}
