@@ -194,6 +194,7 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
         "name": vendor.label,
         "country": vendor.country or TODO_CELL,
         "use_cases": list_fr(users) if users else "aucun cas d'usage",
+        "integration": list_fr(_integrations(assessment, vendor.id)),
         "checks": [{"label": label, "value": value, "source": _source(sources.get(key))}
                    for key, label, value in checks],
         "from_register": vendor.register_id is not None,
@@ -208,6 +209,15 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
             "target": entry.target_users or "",
         } for entry in assessment.alternatives(vendor.id)],
     }
+
+
+def _integrations(assessment: Assessment, vendor_id: str | None = None) -> list[str]:
+    """Software the client's tools must work with (guide annex 4 d), each named once."""
+    names: dict[str, None] = {}
+    for u in assessment.profile.use_cases:
+        if vendor_id is None or u.vendor == vendor_id:
+            names.update(dict.fromkeys(u.integrates_with or []))
+    return list(names)
 
 
 def _source(origin: FactSource | None) -> str:
@@ -289,6 +299,7 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
         "as_of_short": date_short_fr(as_of),
         "reply_by": date_fr(as_of + dt.timedelta(days=REPLY_DAYS)),
         "sector_line": SECTOR_LINES[client.sector],
+        "integration_targets": list_fr(_integrations(assessment)),
         "charter": _charter(assessment),
         "use_cases": use_cases,
         "vendors": [_vendor(v, assessment) for v in profile.vendors],

@@ -340,6 +340,10 @@ class UseCase(Model):
     stage: Stage
     vendor: Identifier | None = None
     role: Role | None = None
+    # Software the tool must work with (guide annex 4 d), e.g. [Pennylane, Outlook]; an extension
+    # of SPEC §2, printed in the IT brief.
+    integrates_with: Annotated[list[Text], Field(max_length=20), AfterValidator(_unique)] | None = (
+        None)
     system: System = System()
     controls: Controls = Controls()
     data: Data = Data()

@@ -746,7 +746,8 @@ def build_brief(path: Path) -> None:
         ),
         (
             "d",
-            "L'intégration doit être possible avec nos logiciels existants, sans copie "
+            "L'intégration doit être possible avec nos logiciels existants{% if "
+            "integration_targets %} ({{ integration_targets }}){% endif %}, sans copie "
             "manuelle de données vers des outils non validés.",
         ),
     ):
@@ -766,7 +767,9 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for v in vendors %}")
     heading(doc, "{{ v.name }}", 3)
-    used = runs(doc, [("Utilisé pour : ", True), ("{{ v.use_cases }}", False)])
+    used = runs(doc, [("Utilisé pour : ", True), ("{{ v.use_cases }}", False),
+                      ("{% if v.integration %}   ·   Intégration visée : {% endif %}", True),
+                      ("{% if v.integration %}{{ v.integration }}{% endif %}", False)])
     used.paragraph_format.keep_with_next = True  # never leave the title alone at a page foot
     loop_table(
         doc,
