@@ -11,12 +11,14 @@ Why:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = ["Align", "Box", "place_labels", "spread_offsets", "truncate"]
 
 Align = Literal["left", "center", "right"]
+Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +94,41 @@ def place_labels(
     Returns per point the text anchor (x, y, horizontal alignment; vertically centred) and
     whether a leader line is needed (the label was pushed away from its point).
     """
-    markers = [Box(x - radius, y - radius, x + radius, y + radius) for x, y in anchors]
-    placed: list[Box] = []
+    markers = [(x - radius, y - radius, x + radius, y + radius) for x, y in anchors]
+    soft = [(r.x0, r.y0, r.x1, r.y1) for r in obstacles[:n_soft]]
+    hard = [(r.x0, r.y0, r.x1, r.y1) for r in obstacles[n_soft:]]
+    placed: list[Rect] = []
     result: list[tuple[float, float, Align, bool]] = [(0.0, 0.0, "left", False)] * len(anchors)
     gap = radius + 3.0
+
+    def overlaps(x0: float, y0: float, x1: float, y1: float, boxes: Iterable[Rect]) -> list[float]:
+        """``Box.overlap`` of (x0, y0, x1, y1) with each of ``boxes``, inlined for speed."""
+        areas = []
+        for b0, c0, b1, c1 in boxes:
+            w = (x1 if x1 < b1 else b1) - (x0 if x0 > b0 else b0)
+            h = (y1 if y1 < c1 else c1) - (y0 if y0 > c0 else c0)
+            areas.append(w * h if w > 0 and h > 0 else 0.0)
+        return areas
+
     for i in sorted(range(len(anchors)), key=lambda i: (-anchors[i][1], anchors[i][0], i)):
         (ax, ay), (w, h) = anchors[i], sizes[i]
+        others = markers[:i] + markers[i + 1 :]
         up = h + 1.0
         sides: tuple[tuple[float, Align], ...] = ((gap, "left"), (-gap, "right"))
         spots = [(dx, dy * up, ha) for dy in (0.0, 0.8, -0.8) for dx, ha in sides]
         spots += [(0.0, radius + up / 2, "center"), (0.0, -radius - up / 2, "center")]
         spots += [(dx * 1.8, dy * up, ha) for dy in (1.8, -1.8, 2.8, -2.8) for dx, ha in sides]
-        best, chosen = math.inf, frame
+        best, chosen = math.inf, (frame.x0, frame.y0, frame.x1, frame.y1)
         for k, (dx, dy, ha) in enumerate(spots):
             x0 = ax + dx - {"left": 0.0, "right": w, "center": w / 2}[ha]
-            box = Box(x0, ay + dy - h / 2, x0 + w, ay + dy + h / 2)
-            cost = 3.0 * (w * h - box.overlap(frame)) + 0.5 * k + (10.0 if k >= 8 else 0.0)
-            cost += sum(box.overlap(other) for other in placed)
-            cost += sum(box.overlap(m) for j, m in enumerate(markers) if j != i)
-            cost += 0.3 * sum(box.overlap(r) for r in obstacles[:n_soft])
-            cost += 40.0 * sum(box.overlap(r) > 0 for r in obstacles[n_soft:])
+            x1, y0, y1 = x0 + w, ay + dy - h / 2, ay + dy + h / 2
+            inside = overlaps(x0, y0, x1, y1, [(frame.x0, frame.y0, frame.x1, frame.y1)])[0]
+            cost = 3.0 * (w * h - inside) + 0.5 * k + (10.0 if k >= 8 else 0.0)
+            cost += sum(overlaps(x0, y0, x1, y1, placed))
+            cost += sum(overlaps(x0, y0, x1, y1, others))
+            cost += 0.3 * sum(overlaps(x0, y0, x1, y1, soft))
+            cost += 40.0 * sum(a > 0 for a in overlaps(x0, y0, x1, y1, hard))
             if cost < best:
-                best, chosen, result[i] = cost, box, (ax + dx, ay + dy, ha, k >= 8)
+                best, chosen, result[i] = cost, (x0, y0, x1, y1), (ax + dx, ay + dy, ha, k >= 8)
         placed.append(chosen)
     return result

@@ -171,7 +171,8 @@ def _unique(items: list[_T]) -> list[_T]:
     seen: set[_T] = set()
     for item in items:
         if item in seen:
-            raise ValueError(f"'{item}' is listed twice; list each value once")
+            shown = str(item) if len(str(item)) <= 60 else str(item)[:59] + "…"
+            raise ValueError(f"'{shown}' is listed twice; list each value once")
         seen.add(item)
     return items
 

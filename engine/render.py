@@ -13,6 +13,7 @@ Why:
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import io
 import posixpath
@@ -56,10 +57,20 @@ __all__ = [
 ]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_P_LINE = re.compile(r"\n<w:p([ >])")
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing
 _LISTING_CHARS = re.compile("[\t\a\n\f]")
+_LISTING_CHAR_SET = ("\n", "\t", "\a", "\f")
+_RENDER_STATE: contextvars.ContextVar[_RenderState | None] = contextvars.ContextVar(
+    "iapme_render_state", default=None
+)
+
+
+class _NoTree:
+    """lxml parser target that builds nothing: a well-formedness check at half the cost."""
+
+    def close(self) -> None:
+        return None
 
 
 def _resolve_listing(match: re.Match[str]) -> str:
@@ -98,13 +109,21 @@ def _literal(value: Any) -> Any:
     """
     if hasattr(value, "__html__"):
         return value
-    text = str(markupsafe.escape(value))
-    return markupsafe.Markup(_BRACE_UNDERSCORE.sub("&#95;", text))  # noqa: S704 (escaped above)
+    escaped = markupsafe.escape(value)
+    if "_" not in escaped:  # most values: nothing more to do
+        return escaped
+    text = _BRACE_UNDERSCORE.sub("&#95;", str(escaped))
+    return markupsafe.Markup(text)  # noqa: S704 (escaped above)
 
 
 @dataclass(frozen=True)
 class Image:
-    """A PNG picture a context value may hold; a template shows it with ``{{ chart }}``."""
+    """A PNG picture a context value may hold; a template shows it with ``{{ chart }}``.
+
+    Why:
+        Autoescape calls ``__html__``, which asks the render in progress (a context variable)
+        for the drawing run: no walk over the context to find images before each render.
+    """
 
     png: bytes
     width_mm: float
@@ -114,6 +133,12 @@ class Image:
             raise ValueError("Image.png must hold PNG bytes")
         if not self.width_mm > 0:
             raise ValueError(f"Image.width_mm must be positive, not {self.width_mm}")
+
+    def __html__(self) -> str:
+        state = _RENDER_STATE.get()
+        if state is None:
+            raise InternalError("an Image can only be shown by PreparedTemplate.render")
+        return state.drawing(self)
 
 
 @dataclass(frozen=True)
@@ -150,20 +175,6 @@ class _RenderState:
             rels[media] = docx_fast.image_relationship(rid, part.name, media)
         name = posixpath.basename(media)
         return docx_fast.drawing_run(rels[media].rid, name, image.png, image.width_mm)
-
-
-class _ImageSlot:
-    """Stands for an :class:`Image` in the Jinja context; autoescape calls ``__html__``."""
-
-    __slots__ = ("_image", "_state")
-
-    def __init__(self, image: Image, state: _RenderState) -> None:
-        self._image, self._state = image, state
-
-    def __html__(self) -> str:
-        return self._state.drawing(self._image)
-
-    __str__ = __html__
 
 
 def _swap_images(value: Any, make: Any) -> Any:
@@ -236,14 +247,19 @@ class PreparedTemplate:
                 template produced invalid XML.
         """
         state = _RenderState(self._taken)
-        ctx = _swap_images(dict(context), lambda image: _ImageSlot(image, state))
+        ctx = dict(context)
         entries, shape_id = [], docx_fast.FIRST_SHAPE_ID
-        for part, template in zip(self.parts, self._templates, strict=True):
-            state.part = part
-            xml, shape_id = docx_fast.renumber_shapes(self._fill(part, template, ctx), shape_id)
-            data = (part.prefix + xml + part.suffix).encode()
-            self._check_xml(part, data)
-            entries.append((part.name, data))
+        token = _RENDER_STATE.set(state)
+        try:
+            for part, template in zip(self.parts, self._templates, strict=True):
+                state.part = part
+                xml = self._fill(part, template, ctx)
+                xml, shape_id = docx_fast.renumber_shapes(xml, shape_id)
+                data = (part.prefix + xml + part.suffix).encode()
+                self._check_xml(part, data)
+                entries.append((part.name, data))
+        finally:
+            _RENDER_STATE.reset(token)
         for part in self.parts:
             rels = list(part.rels) + list(state.new_rels.get(part.name, {}).values())
             if rels:
@@ -267,9 +283,12 @@ class PreparedTemplate:
             raise self._error(part, exc, f"operation not allowed in a template: {exc}") from exc
         except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
             raise self._error(part, exc, f"{type(exc).__name__}: {exc}") from exc
-        xml = _P_LINE.sub(r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # r"\n<w:p([ >])"
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
-        return _PARAGRAPH.sub(_resolve_listing, xml.replace("%_}", "%}"))
+        xml = xml.replace("%_}", "%}")
+        if not any(c in xml for c in _LISTING_CHAR_SET):  # the usual case; `in` beats re here
+            return xml
+        return _PARAGRAPH.sub(_resolve_listing, xml)
 
     def _error(self, part: JinjaPart, exc: BaseException, message: str) -> TemplateError:
         lines = [
@@ -281,7 +300,7 @@ class PreparedTemplate:
 
     def _check_xml(self, part: JinjaPart, data: bytes) -> None:
         try:
-            etree.fromstring(data)
+            etree.fromstring(data, etree.XMLParser(target=_NoTree()))
         except etree.XMLSyntaxError as exc:
             raise TemplateError.at(
                 str(self.path),

@@ -8,12 +8,13 @@ import io
 import math
 import struct
 import warnings
+import zlib
 
 import matplotlib
 import pytest
 from PIL import Image
 
-from engine import chart, chart_layout
+from engine import chart, chart_layout, chart_png
 from engine.chart import MatrixPoint, priority_matrix_png
 from engine.chart_layout import Box, place_labels, spread_offsets, truncate
 
@@ -78,8 +79,9 @@ def test_cache_hit_and_miss_give_identical_bytes() -> None:
 def test_global_rcparams_do_not_leak_in() -> None:
     reference = priority_matrix_png(POINTS[:3])
     chart._static_layer.cache_clear()
-    overrides = {"font.size": 30, "axes.facecolor": "black", "lines.markersize": 40}
-    with matplotlib.rc_context(overrides):
+    with matplotlib.rc_context(
+        {"font.size": 30, "axes.facecolor": "black", "lines.markersize": 40}
+    ):
         assert sha(priority_matrix_png(POINTS[:3])) == sha(reference)
     assert matplotlib.rcParams["font.size"] != 30  # our own rc_context restored the state
 
@@ -205,3 +207,31 @@ def test_place_labels_is_deterministic() -> None:
     frame = Box(0, 0, 600, 400)
     first = place_labels(anchors, sizes, frame, [], 0, 4.0)
     assert place_labels(anchors, sizes, frame, [], 0, 4.0) == first
+
+
+def test_png_stream_is_valid_and_matches_the_pixels() -> None:
+    """Bands reused from the cached background must decode to the drawn pixels (adler32 too)."""
+    png = priority_matrix_png(POINTS)
+    pos, idat = len(PNG_SIGNATURE), b""
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == b"IDAT":
+            idat += png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    rows = zlib.decompress(idat)  # checks the combined adler32
+    width, height = 944, 531
+    assert len(rows) == height * (3 * width + 1)
+    assert all(rows[i * (3 * width + 1)] == 0 for i in range(height))  # filter "none"
+    stride = 3 * width + 1
+    stride = 3 * width + 1
+    pixels = b"".join(rows[i * stride + 1 : (i + 1) * stride] for i in range(height))
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.tobytes() == pixels
+    background = priority_matrix_png([])
+    assert sha(png) != sha(background)
+
+
+def test_adler32_combine_matches_zlib() -> None:
+    a, b = b"static layer rows" * 100, b"\x00\xff" * 777
+    combined = chart_png.adler32_combine(zlib.adler32(a), zlib.adler32(b), len(b))
+    assert combined == zlib.adler32(a + b)

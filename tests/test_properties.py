@@ -181,6 +181,9 @@ def value_of(spec: Spec) -> st.SearchStrategy[Any]:
         size = min(spec.max_len or 3, 3)
         if spec.item.kind == "literal":
             return st.lists(st.sampled_from(spec.item.values), max_size=size, unique=True)
+        if spec.item.kind == "text":  # lists of text refuse duplicates (after trimming)
+            return st.lists(value_of(spec.item), max_size=size,
+                            unique_by=lambda s: s.strip() if isinstance(s, str) else repr(s))
         return st.lists(value_of(spec.item), max_size=size)
     if spec.kind in {"literal", "bool", "tri"}:
         return st.sampled_from(spec.values)
