@@ -136,10 +136,17 @@ def _ruleset(compiled: CompiledRules) -> _Ruleset:
         if found is None:
             name = f"iapme_{digest[:16]}"
             definition, actions = _definition(compiled)
-            try:
-                handle = _c.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
-            except Exception as exc:  # durable raises bare errors with numeric codes
-                raise InternalError(f"durable_rules refused the compiled rules: {exc}") from exc
+            text = json.dumps(definition, ensure_ascii=False)
+            handle = None
+            for attempt in range(3):  # error 102 was seen once on a definition that loads
+                try:
+                    name = f"iapme_{digest[:16]}" + (f"_{attempt}" if attempt else "")
+                    handle = _c.create_ruleset(name, text)
+                    break
+                except Exception as exc:  # durable raises bare errors with numeric codes
+                    error = exc
+            if handle is None:
+                raise InternalError(f"durable_rules refused the compiled rules: {error}")
             found = _RULESETS[digest] = _Ruleset(name, handle, actions)
         _BY_OBJECT[id(compiled)] = (compiled, found)  # holds ``compiled``: its id stays its own
     return found
