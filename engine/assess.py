@@ -163,8 +163,12 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
         if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
             references.extend(r for r in f.provenance.references if r not in references)
     obligations: dict[tuple[str, str], Obligation] = {}
+    # A prohibited practice has no compliance path (REFERENCE §7): it is stopped, so only the
+    # duties of every tier (Art. 4) are listed, none of the tiers below it.
     for f in mine:
         for spec in f.obligations:
+            if tier == "unacceptable" and spec.reference != "Art. 4":
+                continue
             key = (spec.reference, spec.text)
             if key not in obligations:
                 obligations[key] = Obligation(

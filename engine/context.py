@@ -119,7 +119,8 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
     vendor = assessment.profile.vendor(u.use_case.vendor)
     roi = u.roi
     reasons = [_finding(f) for f in u.findings
-               if f.kind in ("ai_act", "ai_act_note", "missing_answer")]
+               if f.kind in ("ai_act", "ai_act_note", "missing_answer")
+               and (u.tier != "unacceptable" or _prohibition_reason(f))]
     obligations = [{
         "text": o.text,
         "reference": reference_fr(o.reference),
@@ -218,6 +219,12 @@ def _integrations(assessment: Assessment, vendor_id: str | None = None) -> list[
         if vendor_id is None or u.vendor == vendor_id:
             names.update(dict.fromkeys(u.integrates_with or []))
     return list(names)
+
+
+def _prohibition_reason(finding: Finding) -> bool:
+    """For a prohibited use case, only what establishes or frames the prohibition is shown."""
+    spec = finding.spec
+    return spec is not None and (spec.tier == "unacceptable" or finding.severity == "blocker")
 
 
 def _source(origin: FactSource | None) -> str:

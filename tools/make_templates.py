@@ -1017,6 +1017,11 @@ def build_report(path: Path) -> None:
     _finding_list(doc, "r in u.reasons", "r", "Aucun motif particulier relevé.")
 
     heading(doc, "Obligations applicables", 2)
+    tag(doc, "{%p if u.tier_code == 'unacceptable' %}")
+    para(doc, "Pratique interdite : ce cas d'usage doit être arrêté. Aucune mesure de mise en "
+         "conformité ne le rend acceptable ; seules les obligations générales ci-dessous "
+         "demeurent.", bold=True)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if u.obligations %}")
     loop_table(
         doc,
