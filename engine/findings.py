@@ -170,7 +170,8 @@ def build_findings(matches: list[Match], compiled: CompiledRules,
         advice = (fill(finding_spec.advice, texts, facts)
                   if finding_spec and finding_spec.advice else None)
         by_key[key] = Finding(
-            provenance=Provenance(spec.id, spec.title, entry.rule.file, entry.rule.line,
+            provenance=Provenance(spec.id, spec.title, entry.rule.source or entry.rule.file,
+                                  entry.rule.line,
                                   tuple(spec.references)),
             spec=finding_spec,
             subject_kind=spec.subject,

@@ -117,6 +117,7 @@ class LoadedRule:
     line: int
     doc: YamlDoc
     index: int
+    source: str = ""  # the file relative to the rule folder's parent (rules/ai_act/x.yaml)
 
     def locate(self, *path: str | int) -> Location:
         return self.doc.locate(("rules", self.index, *path))
@@ -168,7 +169,8 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
                         doc.locate(("rules", index, *loc)),
                         f"rule {rule_id}: {_plain(error, loc)}"))
                 continue
-            rules.append(LoadedRule(spec, shown, where.line or 1, doc, index))
+            source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
+            rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
     return rules, issues
 
 
