@@ -428,6 +428,18 @@ def _top_rule(paragraph: Paragraph) -> None:
     ppr.insert(1 if ppr.find(qn("w:pStyle")) is not None else 0, borders)
 
 
+def vendor_checks_table(doc, situation: str) -> None:
+    """The per-vendor GDPR checklist table (brief and report): point, situation, source."""
+    loop_table(
+        doc,
+        ("Point de contrôle", situation, "Source"),
+        ("{{ c.label }}", "{{ c.value }}", "{{ c.source }}"),
+        "c in v.checks",
+        (7.0, 5.5, 4.5),
+    )
+    after_table(doc)
+
+
 def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -771,14 +783,7 @@ def build_brief(path: Path) -> None:
                       ("{% if v.integration %}   ·   Intégration visée : {% endif %}", True),
                       ("{% if v.integration %}{{ v.integration }}{% endif %}", False)])
     used.paragraph_format.keep_with_next = True  # never leave the title alone at a page foot
-    loop_table(
-        doc,
-        ("Point de contrôle", "Situation connue", "Source"),
-        ("{{ c.label }}", "{{ c.value }}", "{{ c.source }}"),
-        "c in v.checks",
-        (7.0, 5.5, 4.5),
-    )
-    after_table(doc)
+    vendor_checks_table(doc, "Situation connue")
     tag(doc, "{%p if v.gaps %}")
     para(doc, "Ce qu'il faut demander à l'éditeur :", bold=True, keep=True, after=3)
     tag(doc, "{%p for g in v.gaps %}")
@@ -1118,14 +1123,7 @@ def build_report(path: Path) -> None:
             ("{{ v.use_cases }}", False),
         ],
     )
-    loop_table(
-        doc,
-        ("Point de contrôle", "Situation", "Source"),
-        ("{{ c.label }}", "{{ c.value }}", "{{ c.source }}"),
-        "c in v.checks",
-        (7.0, 5.5, 4.5),
-    )
-    after_table(doc)
+    vendor_checks_table(doc, "Situation")
     tag(doc, "{%p if v.gaps %}")
     para(doc, "Écarts à traiter :", bold=True, keep=True, after=3)
     tag(doc, "{%p for g in v.gaps %}")
