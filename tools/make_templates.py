@@ -440,6 +440,19 @@ def vendor_checks_table(doc, situation: str) -> None:
     after_table(doc)
 
 
+def vendor_alternatives(doc) -> None:
+    """Register vendors proposed when a vendor fails a GDPR check (guide 3.3)."""
+    tag(doc, "{%p if v.alternatives %}")
+    para(doc, "Alternatives françaises ou européennes (registre fournisseurs, guide 3.3) :",
+         bold=True, keep=True, after=3)
+    tag(doc, "{%p for a in v.alternatives %}")
+    para(doc, "{{ a.name }} – hébergement : {{ a.hosting }}{% if a.certifications %} – "
+         "{{ a.certifications }}{% endif %}{% if a.target %} – pour : {{ a.target }}{% endif %}",
+         "List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
 def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -796,15 +809,7 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p else %}")
     para(doc, "Aucun point bloquant.", italic=True)
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p if v.alternatives %}")
-    para(doc, "Alternatives françaises ou européennes (registre fournisseurs, guide 3.3) :",
-         bold=True, keep=True, after=3)
-    tag(doc, "{%p for a in v.alternatives %}")
-    para(doc, "{{ a.name }} – hébergement : {{ a.hosting }}{% if a.certifications %} – "
-         "{{ a.certifications }}{% endif %}{% if a.target %} – pour : {{ a.target }}{% endif %}",
-         "List Bullet")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endif %}")
+    vendor_alternatives(doc)
     tag(doc, "{%p if v.notes %}")
     para(doc, "Pour information :", bold=True, keep=True, after=3)
     tag(doc, "{%p for n in v.notes %}")
@@ -1139,15 +1144,7 @@ def build_report(path: Path) -> None:
     tag(doc, "{%p for n in v.notes %}")
     para(doc, "Pour information : {{ n.message }}", "Petit")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if v.alternatives %}")
-    para(doc, "Alternatives françaises ou européennes (registre fournisseurs, guide 3.3) :",
-         bold=True, keep=True, after=3)
-    tag(doc, "{%p for a in v.alternatives %}")
-    para(doc, "{{ a.name }} – hébergement : {{ a.hosting }}{% if a.certifications %} – "
-         "{{ a.certifications }}{% endif %}{% if a.target %} – pour : {{ a.target }}{% endif %}",
-         "List Bullet")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endif %}")
+    vendor_alternatives(doc)
 
     para(
         doc,
