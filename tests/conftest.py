@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -13,3 +19,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    return rules
+
+
+def _write_rule(rules: Path, body: str, name: str = "99-bad.yaml") -> Path:
+    path = rules / "ai_act" / name
+    path.write_text("rules:\n" + body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def copy_rules() -> Callable[[Path], Path]:
+    """``copy_rules(tmp_path)``: a scratch copy of the shipped rule base, to break on purpose."""
+    return _copy_rules
+
+
+@pytest.fixture
+def write_rule() -> Callable[..., Path]:
+    """``write_rule(rules, body, name)``: add a rule file (``rules:`` + body) under ai_act/."""
+    return _write_rule

@@ -6,8 +6,8 @@ vocabulary-coverage check; and ``load_rulebase`` refusing what does not lint.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,16 +20,6 @@ RULES = Path(__file__).resolve().parent.parent / "rules"
 LINT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<rule>\S+): (?P<message>.+)$")
 
 
-def _copy_rules(tmp_path: Path) -> Path:
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES, rules)
-    return rules
-
-
-def _write_rule(rules: Path, body: str, name: str = "99-bad.yaml") -> Path:
-    path = rules / "ai_act" / name
-    path.write_text("rules:\n" + body, encoding="utf-8")
-    return path
 
 
 def _lint(rules: Path) -> list[str]:
@@ -38,9 +28,11 @@ def _lint(rules: Path) -> list[str]:
     return issues
 
 
-def test_lint_reports_operators_values_duplicates_and_references(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, (
+def test_lint_reports_operators_values_duplicates_and_references(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
         "  - id: test.bad-operator\n"
         "    title: Opérateur fautif\n"
         "    subject: use_case\n"
@@ -73,9 +65,11 @@ def test_lint_reports_operators_values_duplicates_and_references(tmp_path: Path)
     assert "would print a raw code" in text
 
 
-def test_lint_reports_unknown_derived_fact(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, (
+def test_lint_reports_unknown_derived_fact(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
         "  - id: test.bad-derived\n"
         "    title: Fait déduit fautif\n"
         "    subject: use_case\n"
@@ -88,9 +82,11 @@ def test_lint_reports_unknown_derived_fact(tmp_path: Path) -> None:
                       "the derived fact 'anex_iii'. Did you mean 'annex_iii'?"]
 
 
-def test_lint_reports_unread_and_wrongly_neutral_vocabulary(tmp_path: Path) -> None:
+def test_lint_reports_unread_and_wrongly_neutral_vocabulary(
+    tmp_path: Path, copy_rules: Any,
+) -> None:
     """A value neither read nor neutral, and a neutral value a rule reads, are both errors."""
-    rules = _copy_rules(tmp_path)
+    rules = copy_rules(tmp_path)
     neutral = rules / "vocabulary" / "neutral.yaml"
     text = neutral.read_text(encoding="utf-8")
     text = re.sub(r"\n    search: .*", "", text)  # capability 'search' no longer listed
@@ -116,9 +112,11 @@ def test_vocabulary_file_is_not_a_rule_file(tmp_path: Path) -> None:
 
 
 
-def test_load_rulebase_refuses_a_rule_without_reference(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, (
+def test_load_rulebase_refuses_a_rule_without_reference(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
         "  - id: test.no-reference\n"
         "    title: Règle sans référence\n"
         "    subject: use_case\n"
@@ -130,18 +128,18 @@ def test_load_rulebase_refuses_a_rule_without_reference(tmp_path: Path) -> None:
     assert "test.no-reference: no legal reference" in str(caught.value)
 
 
-def test_yaml_syntax_error_has_no_rule_id(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    path = _write_rule(rules, "  - id: x\n    title: [unclosed\n")
+def test_yaml_syntax_error_has_no_rule_id(tmp_path: Path, copy_rules: Any, write_rule: Any) -> None:
+    rules = copy_rules(tmp_path)
+    path = write_rule(rules, "  - id: x\n    title: [unclosed\n")
     issues = _lint(rules)
     assert len(issues) == 1
     assert issues[0].startswith(f"{path}:")
     assert LINT_LINE.match(issues[0])["rule"] == "-"  # type: ignore[index]
 
 
-def test_format_errors_name_the_key(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, (
+def test_format_errors_name_the_key(tmp_path: Path, copy_rules: Any, write_rule: Any) -> None:
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
         "  - id: test.format\n"
         "    title: Format fautif\n"
         "    subject: use_case\n"
@@ -157,9 +155,11 @@ def test_format_errors_name_the_key(tmp_path: Path) -> None:
     assert "'blocker'" in issues[0]
 
 
-def test_dates_placeholders_and_obligation_texts(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, (
+def test_dates_placeholders_and_obligation_texts(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
         "  - id: test.dates\n"
         "    title: Dates à l'envers\n"
         "    subject: use_case\n"
@@ -179,8 +179,8 @@ def test_dates_placeholders_and_obligation_texts(tmp_path: Path) -> None:
     assert "an obligation text is printed as written: no {placeholders}" in text
 
 
-def test_neutral_file_missing_reports_every_unread_value(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
+def test_neutral_file_missing_reports_every_unread_value(tmp_path: Path, copy_rules: Any) -> None:
+    rules = copy_rules(tmp_path)
     (rules / "vocabulary" / "neutral.yaml").unlink()
     issues = _lint(rules)
     assert issues

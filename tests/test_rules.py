@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -38,16 +38,6 @@ PROVISIONS = [
 ]
 
 
-def _copy_rules(tmp_path: Path) -> Path:
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES, rules)
-    return rules
-
-
-def _write_rule(rules: Path, body: str, name: str = "99-bad.yaml") -> Path:
-    path = rules / "ai_act" / name
-    path.write_text("rules:\n" + body, encoding="utf-8")
-    return path
 
 
 BAD_FIELD_RULE = (
@@ -140,10 +130,12 @@ def test_no_raw_code_in_messages() -> None:
 # --- lint ----------------------------------------------------------------------------------------
 
 
-def test_misspelt_field_is_reported_with_file_line_and_suggestion(tmp_path: Path) -> None:
+def test_misspelt_field_is_reported_with_file_line_and_suggestion(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
     """Acceptance 4: file, line, rule id and the right name, as ``file:line: rule id: message``."""
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, BAD_FIELD_RULE)
+    rules = copy_rules(tmp_path)
+    write_rule(rules, BAD_FIELD_RULE)
     issues = [str(i) for i in lint_rules(rules)]
     assert len(issues) == 1
     match = LINT_LINE.match(issues[0])
@@ -160,10 +152,12 @@ def test_misspelt_field_is_reported_with_file_line_and_suggestion(tmp_path: Path
 # --- refusing a rule base that does not lint ------------------------------------------------------
 
 
-def test_run_refuses_a_rule_base_that_does_not_lint(tmp_path: Path) -> None:
+def test_run_refuses_a_rule_base_that_does_not_lint(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
     """Acceptance 4: ``iapme run`` exits 1 and writes nothing."""
-    rules = _copy_rules(tmp_path)
-    _write_rule(rules, BAD_FIELD_RULE)
+    rules = copy_rules(tmp_path)
+    write_rule(rules, BAD_FIELD_RULE)
     out = tmp_path / "out"
     profile = tmp_path / "inputs" / "client.yaml"
     profile.parent.mkdir()
@@ -228,8 +222,8 @@ def test_recruitment_art_26_obligations_follow_the_assessment_date(
 # --- the rule test runner itself ---------------------------------------------------------------
 
 
-def test_rule_test_runner_reports_a_wrong_expectation(tmp_path: Path) -> None:
-    rules = _copy_rules(tmp_path)
+def test_rule_test_runner_reports_a_wrong_expectation(tmp_path: Path, copy_rules: Any) -> None:
+    rules = copy_rules(tmp_path)
     for path in (rules / "tests").glob("*.yaml"):
         path.unlink()
     (rules / "tests" / "bad.yaml").write_text(
