@@ -9,6 +9,7 @@ unanswered, and ``minimal`` when no rule classified it higher and every question
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,7 @@ class Assessment:
         return max(known, key=TIER_ORDER.index) if known else "minimal"
 
 
+@functools.lru_cache(maxsize=4096)  # references and their keys repeat across clients
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort "Art. 26(2)" before "Art. 26(11)".
 
@@ -139,18 +141,39 @@ def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
 def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
            rules_digest: str) -> Assessment:
     """Gather one client's findings into its assessment."""
-    results = []
-    for use_case in profile.use_cases:
-        mine = [f for f in findings if f.subject_kind == "use_case" and f.subject == use_case.id]
-        results.append(_use_case(profile, use_case, mine, as_of))
+    by_use_case: dict[str, list[Finding]] = {u.id: [] for u in profile.use_cases}
+    for f in findings:
+        if f.subject_kind == "use_case" and f.subject in by_use_case:
+            by_use_case[f.subject].append(f)
+    results = [_use_case(profile, u, by_use_case[u.id], as_of) for u in profile.use_cases]
     return Assessment(profile, as_of, rules_digest, results, findings)
 
 
 def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
               as_of: dt.date) -> UseCaseAssessment:
-    tiers = [f.spec.tier for f in mine if f.spec and f.spec.kind == "ai_act" and f.spec.tier]
-    missing = sorted({f.spec.field for f in mine
-                      if f.spec and f.spec.kind == "missing_answer" and f.spec.field})
+    tiers: list[str] = []
+    missing: set[str] = set()
+    references: list[str] = []
+    priorities: list[Priority] = []
+    anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
+    scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
+    for f in mine:
+        spec = f.spec
+        if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
+            references.extend(r for r in f.provenance.references if r not in references)
+        if spec is None:
+            continue
+        if spec.kind == "ai_act" and spec.tier:
+            tiers.append(spec.tier)
+        elif spec.kind == "missing_answer" and spec.field:
+            missing.add(spec.field)
+        elif spec.kind == "anti_failure" and spec.item in anti:
+            anti[spec.item] = "no"
+        elif (spec.kind == "scale_up" and spec.item in scale and spec.status
+              and scale[spec.item] != "not_met"):  # the most cautious status wins
+            scale[spec.item] = spec.status
+        if spec.priority:
+            priorities.append(spec.priority)
     top = max(tiers, key=TIER_ORDER.index) if tiers else None
     if top == "unacceptable":
         tier, floor = "unacceptable", None
@@ -158,37 +181,24 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
         tier, floor = "undetermined", top
     else:
         tier, floor = top or "minimal", None
-    references: list[str] = []
-    for f in mine:
-        if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
-            references.extend(r for r in f.provenance.references if r not in references)
     obligations: dict[tuple[str, str], Obligation] = {}
     # A prohibited practice has no compliance path (REFERENCE §7): it is stopped, so only the
     # duties of every tier (Art. 4) are listed, none of the tiers below it.
     for f in mine:
-        for spec in f.obligations:
-            if tier == "unacceptable" and spec.reference != "Art. 4":
+        for ob in f.obligations:
+            if tier == "unacceptable" and ob.reference != "Art. 4":
                 continue
-            key = (spec.reference, spec.text)
+            key = (ob.reference, ob.text)
             if key not in obligations:
                 obligations[key] = Obligation(
-                    spec.text, spec.reference, spec.applies_from, as_of >= spec.applies_from,
-                    spec.bearer, _status(spec.control, use_case, profile), f.rule_id)
-    priorities = [f.spec.priority for f in mine if f.spec and f.spec.priority]
+                    ob.text, ob.reference, ob.applies_from, as_of >= ob.applies_from,
+                    ob.bearer, _status(ob.control, use_case, profile), f.rule_id)
     priority = max(priorities, key=PRIORITY_ORDER.index) if priorities else None
-    anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
-    scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
-    for f in mine:
-        if f.spec and f.spec.kind == "anti_failure" and f.spec.item in anti:
-            anti[f.spec.item] = "no"
-        if (f.spec and f.spec.kind == "scale_up" and f.spec.item in scale and f.spec.status
-                and scale[f.spec.item] != "not_met"):  # the most cautious status wins
-            scale[f.spec.item] = f.spec.status
     return UseCaseAssessment(
         use_case=use_case, tier=tier, tier_floor=floor, references=references,
         obligations=sorted(obligations.values(),
                            key=lambda o: (o.applies_from, natural_key(o.reference))),
-        missing=missing, roi=compute_roi(use_case.roi), priority=priority,
+        missing=sorted(missing), roi=compute_roi(use_case.roi), priority=priority,
         anti_failure=anti, scale_up=scale, findings=mine)
 
 

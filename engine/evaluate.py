@@ -3,9 +3,10 @@
 The only module that imports ``durable``. It works around the engine's measured traps
 (../shared/notes/dependencies.md): the ruleset is registered once per process under a
 digest-derived name; facts are asserted one at a time, a "not handled" result meaning "no rule
-wanted this fact"; exceptions inside actions are collected and re-raised; one sid per client,
-anchored by one stored fact (``delete_state`` segfaults on a sid that never stored one) and
-deleted afterwards.
+wanted this fact"; exceptions inside actions are collected and re-raised. Every client is
+evaluated in the ruleset's one live state, anchored by one stored fact (``delete_state``
+segfaults on a sid that never stored one); its facts are retracted afterwards, and the state
+is deleted after an error and every ``_RECYCLE_AFTER`` clients.
 
 Why:
     durable's ``Host`` dispatches every action through a ``Closure`` (two clock reads), copies
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import durable_rules_engine as _c  # type: ignore[import-not-found]
+import orjson
 from durable import engine as durable_engine
 
 from engine.compiler import CompiledRules
@@ -91,14 +93,18 @@ def ruleset_digest(compiled: CompiledRules) -> str:
 
 def _action(name: str, asserts: list[dict[str, Any]], subject_alias: str,
             id_field: str) -> _Action:
-    def run(bound: dict[str, Fact], session: _Session, assert_fact: Callable[[Fact], None]
-            ) -> None:
+    def record(bound: dict[str, Fact], session: _Session,
+               assert_fact: Callable[[Fact], None]) -> None:
+        session.matches.append(Match(name, bound))
+
+    def record_and_derive(bound: dict[str, Fact], session: _Session,
+                          assert_fact: Callable[[Fact], None]) -> None:
         session.matches.append(Match(name, bound))
         subject = bound.get(subject_alias, {}).get(id_field)
         for spec in asserts:
-            assert_fact({"type": "derived", **spec, "subject": subject, "sid": session.sid})
+            assert_fact({**spec, "subject": subject})
 
-    return run
+    return record_and_derive if asserts else record
 
 
 def _noop(bound: dict[str, Fact], session: _Session, assert_fact: Callable[[Fact], None]) -> None:
@@ -153,16 +159,30 @@ def _ruleset(compiled: CompiledRules) -> _Ruleset:
 
 
 def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match]:
-    """Assert ``facts`` in a fresh state ``sid``; return every rule firing, in firing order."""
+    """Assert ``facts`` in a clean state; return every rule firing, in firing order.
+
+    ``sid`` names the client in error messages. The facts go to the ruleset's one live state
+    (:data:`LIVE_SID`) and are retracted afterwards, leaving it as it was: creating and
+    deleting a durable state costs more than evaluating a client (about 0.45 + 0.2 ms against
+    0.4 ms with the full rule base), retracting its facts about 0.15 ms.
+    """
     ruleset = _ruleset(compiled)
     handle = ruleset.handle
     session = _Session(sid)
     messages = _Messages()
+    stored: list[str] = []  # texts durable kept: to retract
+
+    def send(fact: Fact) -> tuple[int, int]:
+        text = messages.encode(fact)
+        code, state = _c.assert_fact(handle, text)
+        if code not in (_NOT_HANDLED, _OBSERVED):  # kept by durable (observed: kept before)
+            stored.append(text)
+        return int(code), int(state)
 
     def assert_derived(fact: Fact) -> None:
         # Inside an action: the firings it causes join the state's queue (as c.assert_fact).
         # "Not handled" (no rule needs it) and "observed" (already derived) are both fine.
-        _c.assert_fact(handle, messages.encode(fact))
+        send({"type": "derived", **fact, "sid": LIVE_SID})
 
     def run_actions(state: int) -> None:
         pending = _c.start_action_for_state(handle, state)
@@ -176,22 +196,61 @@ def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match
             text = _c.complete_and_start_action(handle, state)
 
     with _LOCK:  # the C engine keeps one action context per state: one evaluation at a time
+        clean = False
         try:
-            for fact in [{"type": ANCHOR, "sid": sid}, *({**f, "sid": sid} for f in facts)]:
-                code, state = _c.assert_fact(handle, messages.encode(fact))
+            _open_state(handle)
+            for fact in facts:
+                code, state = send({**fact, "sid": LIVE_SID})
                 if code == _NOT_HANDLED:
                     continue  # no rule matches this fact alone: nothing to do
                 if code == _OBSERVED:
                     raise InternalError(f"duplicate fact for {sid}: {fact.get('type')}")
                 run_actions(0 if code == _QUEUED else state)
+            clean = True
         except _c.error as exc:
             raise InternalError(f"durable_rules failed on {sid}: {exc}") from exc
         finally:
-            with contextlib.suppress(_c.error):  # no state was created: nothing to free
-                _c.delete_state(handle, sid)
+            _close_state(handle, stored, clean)
     if session.errors:
         raise InternalError("rule actions failed: " + "; ".join(session.errors))
     return session.matches
+
+
+LIVE_SID = "iapme"
+_RECYCLE_AFTER = 2000  # evaluations before the live state is deleted and made anew
+_LIVE: dict[int, int] = {}  # ruleset handle -> evaluations its live state has served
+
+
+def _open_state(handle: int) -> None:
+    """Make the ruleset's live state if it has none: its anchor fact (see ``_definition``)."""
+    if handle in _LIVE:
+        return
+    code, state = _c.assert_fact(handle, json.dumps({"type": ANCHOR, "sid": LIVE_SID}))
+    if code not in (_NOT_HANDLED, _OBSERVED):
+        pending = _c.start_action_for_state(handle, 0 if code == _QUEUED else state)
+        while pending:  # the anchor rule's no-op action
+            pending = _c.complete_and_start_action(handle, 0 if code == _QUEUED else state)
+    _LIVE[handle] = 0
+
+
+def _close_state(handle: int, stored: list[str], clean: bool) -> None:
+    """Retract what the evaluation stored; after an error, or now and then, delete the state."""
+    uses = _LIVE.get(handle)
+    if uses is None:
+        return
+    try:
+        for text in reversed(stored) if clean else ():
+            if _c.retract_fact(handle, text)[0] != 0:  # anything but "done" (no rule fires)
+                clean = False
+                break
+    except _c.error:
+        clean = False
+    if clean and uses + 1 < _RECYCLE_AFTER:
+        _LIVE[handle] = uses + 1
+        return
+    del _LIVE[handle]
+    with contextlib.suppress(_c.error):
+        _c.delete_state(handle, LIVE_SID)
 
 
 class _Messages:
@@ -208,15 +267,15 @@ class _Messages:
         self._bindings: dict[str, dict[str, Fact]] = {}
 
     def encode(self, fact: Fact) -> str:
-        text = json.dumps(fact, ensure_ascii=False, separators=(",", ":"))
+        text = orjson.dumps(fact).decode()  # compact, UTF-8 as is: as json.dumps, 10x faster
         self._sent.append((text, fact))
         return text
 
     def decode(self, text: str) -> tuple[str, dict[str, Fact]]:
-        rule_name, end = _DECODER.raw_decode(text, 1)
-        if text[end] != ":" or not isinstance(rule_name, str):
+        end = text.find('":', 2)  # durable rule names are ``<rule id>#<n>``: no quote to escape
+        if not text.startswith('{"') or end < 0:
             raise InternalError(f"unexpected durable_rules action message: {text[:80]}")
-        body = text[end + 1:-1]
+        rule_name, body = text[2:end], text[end + 2:-1]
         bound = self._bindings.get(body)
         if bound is None:
             bound = self._bindings[body] = self._resolve(body) or json.loads(body)
@@ -239,8 +298,6 @@ class _Messages:
             pos += len(found[0])
         return bound if pos == len(body) - 1 and body.endswith("}") else None
 
-
-_DECODER = json.JSONDecoder()
 
 
 def evaluate_reference(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match]:
@@ -288,7 +345,7 @@ def _closure_action(action: _Action) -> Callable[[Any], None]:
         def assert_derived(fact: Fact) -> None:
             with contextlib.suppress(durable_engine.MessageNotHandledException,
                                      durable_engine.MessageObservedException):
-                c.assert_fact(fact)
+                c.assert_fact({"type": "derived", **fact})
 
         action(bound, session, assert_derived)
 

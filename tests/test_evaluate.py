@@ -28,7 +28,9 @@ def rulebase() -> RuleBase:
 
 
 def _key(matches: list[Match]) -> list[tuple[str, dict[str, Any]]]:
-    return [(m.name, m.facts) for m in matches]
+    """Firings and their facts, without the durable state's name (``sid``)."""
+    return [(m.name, {alias: {k: v for k, v in fact.items() if k != "sid"}
+                      for alias, fact in m.facts.items()}) for m in matches]
 
 
 class TestSameFiringsAsDurableHost:
@@ -67,12 +69,32 @@ class TestSameFiringsAsDurableHost:
 
 class TestState:
     def test_many_clients_stay_under_the_sid_limit(self, rulebase: RuleBase) -> None:
-        """Each sid is deleted after use: 1,100 clients exceed durable's 1,024 live sids."""
+        """1,100 clients (more than durable's 1,024 live sids) in one process, all alike."""
         facts = to_facts(load_profile(PROFILES[0]), AS_OF)
         first = [m.name for m in evaluate(rulebase.compiled, facts, sid="repeat-0")]
         for n in range(1, 1100):
             matches = evaluate(rulebase.compiled, facts, sid=f"repeat-{n}")
         assert [m.name for m in matches] == first
+
+    def test_clients_do_not_leak_into_each_other(self, rulebase: RuleBase) -> None:
+        """The live state is reused: after any client, the next one sees only its own facts."""
+        facts = {p.stem: to_facts(load_profile(p), AS_OF) for p in PROFILES}
+        alone = {name: _key(evaluate_reference(rulebase.compiled, f, sid=name))
+                 for name, f in facts.items()}
+        for order in (sorted(facts), sorted(facts, reverse=True)):
+            for name in order:
+                assert _key(evaluate(rulebase.compiled, facts[name], sid=name)) == alone[name]
+
+    def test_live_state_is_renewed(self, rulebase: RuleBase,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+        """The live state is deleted and made anew every few evaluations, with no change."""
+        import engine.evaluate as evaluate_module
+
+        monkeypatch.setattr(evaluate_module, "_RECYCLE_AFTER", 3)
+        facts = to_facts(load_profile(PROFILES[0]), AS_OF)
+        first = _key(evaluate(rulebase.compiled, facts, sid="renew"))
+        for _ in range(10):
+            assert _key(evaluate(rulebase.compiled, facts, sid="renew")) == first
 
     def test_same_sid_twice_starts_fresh(self, rulebase: RuleBase) -> None:
         facts = to_facts(load_profile(PROFILES[0]), AS_OF)
