@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.errors import Issue
 from engine.facts import FACT_SCHEMA, FieldSpec
+from engine.reads import ReadTree, read_trees
 from engine.rulespec import LoadedRule
 from engine.suggest import hint
 
@@ -88,6 +89,7 @@ class CompiledRules:
     definition: dict[str, dict[str, Any]] = field(default_factory=dict)
     index: dict[str, CompiledRule] = field(default_factory=dict)
     rules: list[LoadedRule] = field(default_factory=list)
+    reads: dict[str, ReadTree] = field(default_factory=dict)  # per fact kind (engine.reads)
 
 
 def compile_rules(rules: list[LoadedRule]) -> tuple[CompiledRules, list[Issue]]:
@@ -110,6 +112,7 @@ def compile_rules(rules: list[LoadedRule]) -> tuple[CompiledRules, list[Issue]]:
             definition, aliases, fields = _durable_rule(rule, term)
             out.definition[name] = definition
             out.index[name] = CompiledRule(rule, name, aliases, fields)
+    out.reads = read_trees(out.definition, out.rules)
     return out, issues
 
 

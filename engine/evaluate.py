@@ -29,7 +29,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import durable_rules_engine as _c  # type: ignore[import-not-found]
 import orjson
@@ -38,14 +38,14 @@ from durable import engine as durable_engine
 from engine.compiler import CompiledRules
 from engine.errors import InternalError
 from engine.facts import Fact
+from engine.reads import project
 
 ANCHOR = "iapme_anchor"
 ANCHOR_RULE = "iapme.anchor#0"
 _NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3  # durable_rules_engine.assert_fact result codes
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One firing: the durable rule (``<rule id>#n``) and the facts bound to its aliases."""
 
     name: str
@@ -168,6 +168,7 @@ def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match
     """
     ruleset = _ruleset(compiled)
     handle = ruleset.handle
+    reads = compiled.reads
     session = _Session(sid)
     messages = _Messages()
     stored: list[str] = []  # texts durable kept: to retract
@@ -200,7 +201,10 @@ def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match
         try:
             _open_state(handle)
             for fact in facts:
-                code, state = send({**fact, "sid": LIVE_SID})
+                tree = reads.get(str(fact.get("type")))  # only what the rules read (engine.reads)
+                sent = project(fact, tree) if tree is not None else dict(fact)
+                sent["sid"] = LIVE_SID
+                code, state = send(sent)
                 if code == _NOT_HANDLED:
                     continue  # no rule matches this fact alone: nothing to do
                 if code == _OBSERVED:

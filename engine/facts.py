@@ -124,9 +124,17 @@ FACT_KINDS = ("client", "vendor", "use_case")
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
+    """The model's set fields as JSON values; lists also give their length (``<key>_n``).
+
+    Reads the field values directly: ``model_dump`` would copy every nested model first.
+    """
     out: dict[str, Any] = {}
-    for key, value in model.model_dump(exclude_none=True).items():
-        if isinstance(value, dt.date):
+    for key, value in model.__dict__.items():
+        if value is None:
+            continue
+        if isinstance(value, BaseModel):
+            out[key] = value.model_dump(exclude_none=True)
+        elif isinstance(value, dt.date):
             out[key] = value.isoformat()
         elif isinstance(value, list):
             out[key] = list(value)

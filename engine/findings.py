@@ -9,17 +9,15 @@ any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evalua
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compiler import CompiledRule, CompiledRules
 from engine.evaluate import Match
 from engine.profile import Profile
-from engine.rulespec import FindingSpec, ObligationSpec, RuleSpec
+from engine.rulespec import PLACEHOLDER, FindingSpec, ObligationSpec, RuleSpec
 
 SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
-PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
 _KIND_LIST = {"use_case": "use_cases", "vendor": "vendors"}
 
 

@@ -31,7 +31,7 @@ from typing import Any
 from engine.compiler import OPS, CompiledRules, compile_rules
 from engine.errors import Issue, Location, RuleError
 from engine.facts import FACT_SCHEMA
-from engine.rulespec import LoadedRule, load_rules
+from engine.rulespec import PLACEHOLDER, LoadedRule, load_rules
 from engine.suggest import hint
 from engine.vendors import Register, check_register
 from engine.yamlio import YamlDoc, load_yaml
@@ -49,7 +49,6 @@ TEXT_PLACEHOLDERS = frozenset({"use_case.title", "use_case.id", "vendor.name", "
                                "client.name", "vendor.stale_facts", "vendor.unverified_facts"})
 # Field kinds whose raw value is a code (English enum value, list, true/false), not French text.
 RAW_KINDS = frozenset({"enum", "tri", "list", "bool"})
-_PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
 _RULE_PREFIX = re.compile(r"^rule (\S+): (.*)$", re.DOTALL)
 
 
@@ -163,7 +162,7 @@ def _rule_checks(rule: LoadedRule) -> list[Issue]:
 def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
     readable = {"use_case": ("use_case", "vendor", "client"), "vendor": ("vendor", "client"),
                 "client": ("client",)}[subject]
-    for match in _PLACEHOLDER.finditer(text):
+    for match in PLACEHOLDER.finditer(text):
         name = f"{match.group(1)}.{match.group(2)}"
         if match.group(1) not in readable:
             yield f"placeholder {{{name}}}: a {subject} rule has no {match.group(1)} to quote"

@@ -22,6 +22,7 @@ joins through ``vendor.*`` fields) is compiled by :mod:`engine.compiler`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -54,6 +55,8 @@ Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
 Status = Literal["met", "not_met", "unknown"]
 Subject = Literal["use_case", "vendor", "client"]
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,99}$")]
+# A placeholder of a finding's message or advice: ``{use_case.title}``, ``{vendor.hosting}``.
+PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
 Ref = Annotated[str, Field(min_length=2, max_length=200)]
 
 

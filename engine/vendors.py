@@ -196,8 +196,10 @@ def resolve(profile: Profile, register: Register) -> tuple[Profile, dict[str, di
         for name in own:
             if name not in ("id", "register_id"):
                 mine[name] = FactSource("client")
-        vendors.append(vendor.model_copy(update={**values, **own}))
+        vendors.append(vendor.model_copy(update={**values, **own}) if values else vendor)
         sources[vendor.id] = mine
+    if all(new is old for new, old in zip(vendors, profile.vendors, strict=True)):
+        return profile, sources  # no register vendor: nothing to fill in
     return profile.model_copy(update={"vendors": vendors}), sources
 
 

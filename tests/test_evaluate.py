@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from engine.errors import InternalError
 from engine.evaluate import Match, evaluate, evaluate_reference
 from engine.facts import to_facts
 from engine.pipeline import assess_profile
+from engine.reads import project
 from engine.rulebase import RuleBase, load_rulebase
 from engine.validate import load_profile
 
@@ -27,10 +29,21 @@ def rulebase() -> RuleBase:
     return load_rulebase(ROOT / "rules")
 
 
+@functools.cache
+def _reads() -> dict[str, Any]:
+    return load_rulebase(ROOT / "rules").compiled.reads
+
+
 def _key(matches: list[Match]) -> list[tuple[str, dict[str, Any]]]:
-    """Firings and their facts, without the durable state's name (``sid``)."""
-    return [(m.name, {alias: {k: v for k, v in fact.items() if k != "sid"}
-                      for alias, fact in m.facts.items()}) for m in matches]
+    """Firings and the facts they bound, as the rules read them, without the ``sid``.
+
+    The reference path sends whole facts, the fast one only the fields some rule reads
+    (engine.reads): equal keys mean the same firings, in the same order, on the same values.
+    """
+    reads = _reads()
+    return [(m.name, {alias: {k: v for k, v in (
+        project(fact, reads[fact["type"]]) if fact.get("type") in reads else fact).items()
+        if k != "sid"} for alias, fact in m.facts.items()}) for m in matches]
 
 
 class TestSameFiringsAsDurableHost:
