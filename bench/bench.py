@@ -13,13 +13,16 @@ start) unless ``--live`` is given.
 4. In this process, one client at a time, on the same K sample clients (default
    min(N, 100)) and the same contexts:
    * ``rules_ms_per_client``: facts, durable_rules, findings and assessment (``assess_profile``),
-     best of 7 passes over the sample (``rules_ms_per_client_median``: their median);
+     best of passes over the sample spread over the stage measures
+     (``rules_ms_per_client_median``: their median, ``rules_passes``: how many);
      ``evaluate_ms_per_client`` is durable_rules alone;
    * ``ms_per_document``: the fast renderer; ``naive_ms_per_document``: docxtpl
-     (``engine.render.reference_render``); their ratio is ``render_ratio_vs_naive``;
+     (``engine.render.reference_render``), the two alternating client by client; their ratio
+     is ``render_ratio_vs_naive``;
    * ``ratio_vs_naive``: whole pipeline per client (profile, rules, chart, three documents,
      JSON), ours (context and chart built once per client) against the naive one (for each
-     document: the context built again with a freshly drawn chart, no cache, then docxtpl).
+     document: the context built again with a freshly drawn chart, no cache, then docxtpl),
+     alternating client by client too.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSES = 7  # timed passes over the sample for the cheap per-client measures (rules)
 SNAPSHOT_ENV = "IAPME_BENCH_SNAPSHOT"
 
 
@@ -148,16 +150,48 @@ def per_item_ms(items: list[Any], work: Callable[[Any], object], per: int = 1) -
     return spent * 1000 / (len(items) * per)
 
 
-def passes_ms(items: list[Any], work: Callable[[Any], object], passes: int = PASSES
-              ) -> tuple[float, float]:
-    """Best and median of ``passes`` runs of :func:`per_item_ms` (as ``timeit`` repeats).
+def paired_ms(items: list[Any], ours: Callable[[Any], object], naive: Callable[[Any], object],
+              per: int = 1, between: Callable[[], object] | None = None) -> tuple[float, float]:
+    """Mean ms per item of two ways of doing the same work, alternating item by item.
 
-    Why: this shared 2-core machine's speed drifts by up to 2x for seconds at a time (a bare
-    Python loop measured 0.54-1.38 s); the best pass is the code's cost, the median shows the
-    drift.
+    Why: both then run through the same slow and fast spells of this shared machine, so
+    their ratio does not depend on which one ran during a slow spell. ``between`` runs
+    (untimed here) every 10 items.
     """
-    runs = sorted(per_item_ms(items, work) for _ in range(passes))
-    return runs[0], runs[len(runs) // 2]
+    gc.collect()
+    spent = [0.0, 0.0]
+    for index, item in enumerate(items):
+        for side, work in enumerate((ours, naive)):
+            begin = time.perf_counter()
+            work(item)
+            spent[side] += time.perf_counter() - begin
+        if index % 10 == 9:
+            gc.collect()  # as the batch workers do; docxtpl's lxml trees are cyclic garbage
+            if between is not None:
+                between()
+    return spent[0] * 1000 / (len(items) * per), spent[1] * 1000 / (len(items) * per)
+
+
+class Passes:
+    """Timed passes of a cheap measure, spread over the whole stage measurement.
+
+    Why: this shared 2-core machine runs at half speed for spells of several seconds (a
+    bare Python loop measured 15-37 ms for the same work); passes spread over a minute
+    meet its normal speed. The best pass is the code's cost (as ``timeit`` reports), the
+    median shows the drift.
+    """
+
+    def __init__(self, items: list[Any], work: Callable[[Any], object]) -> None:
+        self.items, self.work, self.runs = items, work, list[float]()
+
+    def run(self) -> None:
+        self.runs.append(per_item_ms(self.items, self.work))
+
+    def best(self) -> float:
+        return min(self.runs)
+
+    def median(self) -> float:
+        return sorted(self.runs)[len(self.runs) // 2]
 
 
 def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
@@ -169,24 +203,27 @@ def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
     for profile, date in pairs[:5]:
         assess_profile(profile, kit.rulebase, date)  # warm-up (registers the ruleset)
     facts = [to_facts(p, d) for p, d in pairs]
-    rules = passes_ms(pairs, lambda pd: assess_profile(pd[0], kit.rulebase, pd[1]))
-    results: dict[str, float] = {
-        "rules_ms_per_client": rules[0],
-        "rules_ms_per_client_median": rules[1],
-        "evaluate_ms_per_client": passes_ms(
-            facts, lambda f: evaluate(kit.rulebase.compiled, f, sid="bench"))[0],
-    }
+    rules = Passes(pairs, lambda pd: assess_profile(pd[0], kit.rulebase, pd[1]))
+    durable = Passes(facts, lambda f: evaluate(kit.rulebase.compiled, f, sid="bench"))
+
+    def spread() -> None:
+        rules.run()
+        durable.run()
+
+    for _ in range(3):
+        spread()
+    results: dict[str, float] = {}
     assessments = [assess_profile(p, kit.rulebase, d) for p, d in pairs]
     results["chart_ms_per_client"] = per_item_ms(
         assessments, build_context) - per_item_ms(
         assessments, lambda a: build_context(a, with_chart=False))
     contexts = [build_context(a) for a in assessments]
     props = DocProperties(title="Rapport", subject="IA", author="Cabinet", created=TODAY)
-    results["ms_per_document"] = per_item_ms(contexts, lambda c: [
-        kit.templates[name].render(c, props) for name in DOCUMENTS], per=len(DOCUMENTS))
-    results["naive_ms_per_document"] = per_item_ms(contexts, lambda c: [
-        reference_render(TEMPLATES / name, c, props, env) for name in DOCUMENTS],
-        per=len(DOCUMENTS))
+    results["ms_per_document"], results["naive_ms_per_document"] = paired_ms(
+        contexts,
+        lambda c: [kit.templates[name].render(c, props) for name in DOCUMENTS],
+        lambda c: [reference_render(TEMPLATES / name, c, props, env) for name in DOCUMENTS],
+        per=len(DOCUMENTS), between=spread)
 
     def ours(path: Path) -> None:
         profile = load_profile(path)
@@ -196,13 +233,19 @@ def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
     def naive(path: Path) -> None:
         profile = load_profile(path)
         assessment = assess_profile(profile, kit.rulebase, resolve_as_of(profile, None, TODAY))
-        for name in DOCUMENTS:
-            chart._static_layer.cache_clear()  # the naive pipeline has no chart cache
-            reference_render(TEMPLATES / name, build_context(assessment), props, env)
+        cached = chart._static_layer
+        chart._static_layer = cached.__wrapped__  # type: ignore[assignment]  # no chart cache
+        try:
+            for name in DOCUMENTS:
+                reference_render(TEMPLATES / name, build_context(assessment), props, env)
+        finally:
+            chart._static_layer = cached
         assessment_json(assessment)
 
-    results["e2e_ms_per_client"] = per_item_ms(paths, ours)
-    results["naive_e2e_ms_per_client"] = per_item_ms(paths, naive)
+    results["e2e_ms_per_client"], results["naive_e2e_ms_per_client"] = paired_ms(
+        paths, ours, naive, between=spread)
+    results.update(rules_ms_per_client=rules.best(), rules_ms_per_client_median=rules.median(),
+                   evaluate_ms_per_client=durable.best(), rules_passes=len(rules.runs))
     return results
 
 
@@ -233,8 +276,9 @@ def main() -> None:
     render_ratio = stages["naive_ms_per_document"] / stages["ms_per_document"]
     print(f"render_ratio_vs_naive: {render_ratio:.1f}")
     print(f"rerun_unchanged_s: {rerun:.2f}")
-    for key in ("rules_ms_per_client_median", "evaluate_ms_per_client", "chart_ms_per_client",
-                "naive_ms_per_document", "e2e_ms_per_client", "naive_e2e_ms_per_client"):
+    for key in ("rules_ms_per_client_median", "rules_passes", "evaluate_ms_per_client",
+                "chart_ms_per_client", "naive_ms_per_document", "e2e_ms_per_client",
+                "naive_e2e_ms_per_client"):
         print(f"{key}: {stages[key]:.2f}")
     print("json: " + json.dumps({"clients": n, "seconds": round(seconds, 2), **{
         k: round(v, 3) for k, v in stages.items()}}))
