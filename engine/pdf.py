@@ -29,9 +29,11 @@ MISSING_MESSAGE = (
     "LibreOffice is not installed: apt-get install libreoffice-writer-nogui, or run without --pdf"
 )
 _MAC_SOFFICE = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
-# The only two things that differ between two conversions of the same file (LibreOffice 7.4).
+# What differs between two conversions of the same file (LibreOffice 7.4): the clock, the
+# document /ID and LibreOffice's own /DocChecksum (both derived from the clock).
 _CREATION_DATE = re.compile(rb"/CreationDate\(D:\d{14}[^)]{0,8}\)")
 _DOCUMENT_ID = re.compile(rb"/ID \[ ?<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})> ?\]")
+_DOC_CHECKSUM = re.compile(rb"/DocChecksum /([0-9A-Fa-f]{32})")
 
 
 def find_soffice() -> str | None:
@@ -206,7 +208,7 @@ def convert_to_pdf(
 
 
 def _stable(pdf: bytes, created: datetime.date | None) -> bytes:
-    """``pdf`` with a fixed creation date and a content-derived /ID.
+    """``pdf`` with a fixed creation date, and /ID and /DocChecksum derived from its content.
 
     Both keep their byte length, so the cross-reference offsets stay valid. The PDF is left
     unchanged when ``created`` is None or the markers are not found exactly once.
@@ -219,13 +221,16 @@ def _stable(pdf: bytes, created: datetime.date | None) -> bytes:
     if len(stamp) > len(old.group(0)):
         return pdf
     pdf = pdf[: old.start()] + stamp.ljust(len(old.group(0))) + pdf[old.end() :]
-    digest = hashlib.md5(_DOCUMENT_ID.sub(b"/ID [<0><0>]", pdf), usedforsecurity=False).hexdigest()
-    ident = digest.upper().encode()
+    content = _DOC_CHECKSUM.sub(b"", _DOCUMENT_ID.sub(b"", pdf))
+    ident = hashlib.md5(content, usedforsecurity=False).hexdigest().upper().encode()
 
     def same_length(match: re.Match[bytes]) -> bytes:
-        return match.group(0).replace(match.group(1), ident).replace(match.group(2), ident)
+        out = match.group(0)
+        for group in range(1, (match.re.groups or 0) + 1):
+            out = out.replace(match.group(group), ident)
+        return out
 
-    return _DOCUMENT_ID.sub(same_length, pdf)
+    return _DOC_CHECKSUM.sub(same_length, _DOCUMENT_ID.sub(same_length, pdf))
 
 
 def _place(data: bytes, target: Path) -> None:
