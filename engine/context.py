@@ -199,6 +199,7 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
         "checks": [{"label": label, "value": value, "source": _source(sources.get(key))}
                    for key, label, value in checks],
         "from_register": vendor.register_id is not None,
+        "stop": vendor.id in _stopped_vendors(assessment),
         "gaps": [_finding(f) for f in findings if f.severity != "info"],
         "notes": [_finding(f) for f in findings if f.severity == "info"],
         "compliant": not any(f.severity == "blocker" for f in findings),
@@ -219,6 +220,29 @@ def _integrations(assessment: Assessment, vendor_id: str | None = None) -> list[
         if vendor_id is None or u.vendor == vendor_id:
             names.update(dict.fromkeys(u.integrates_with or []))
     return list(names)
+
+
+def _stopped_vendors(assessment: Assessment) -> set[str]:
+    """Vendors used only for prohibited practices: to switch off, not to deploy or endorse."""
+    tiers: dict[str, set[str]] = {}
+    for u in assessment.use_cases:
+        if u.use_case.vendor:
+            tiers.setdefault(u.use_case.vendor, set()).add(u.tier)
+    return {vendor for vendor, found in tiers.items() if found == {"unacceptable"}}
+
+
+def _stopped_uses(assessment: Assessment) -> list[dict[str, str]]:
+    """Each prohibited use case (AI Act art. 5): the tool, the use and the prohibition."""
+    out = []
+    for u in assessment.use_cases:
+        if u.tier != "unacceptable":
+            continue
+        vendor = assessment.profile.vendor(u.use_case.vendor)
+        references = dict.fromkeys(r for f in u.findings if f.spec and f.spec.tier == "unacceptable"
+                                   for r in f.provenance.references)
+        out.append({"tool": vendor.label if vendor else "outil développé en interne",
+                    "use": u.use_case.title, "references": refs_fr(list(references))})
+    return out
 
 
 def _prohibition_reason(finding: Finding) -> bool:
@@ -286,6 +310,7 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
               for u in assessment.use_cases
               if u.roi.roi_percent is not None and u.use_case.process.complexity and u.priority]
     counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in LIGHTS}
+    vendors = [_vendor(v, assessment) for v in profile.vendors]
     return {
         "client": {
             "name": client.name,
@@ -309,7 +334,12 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
         "integration_targets": list_fr(_integrations(assessment)),
         "charter": _charter(assessment),
         "use_cases": use_cases,
-        "vendors": [_vendor(v, assessment) for v in profile.vendors],
+        "vendors": vendors,
+        "brief": {
+            "tools": list_fr([v["name"] for v in vendors if not v["stop"]]),
+            "vendors": [v for v in vendors if not v["stop"]],
+            "stopped": _stopped_uses(assessment),
+        },
         "summary": {
             "use_cases": str(len(use_cases)),
             "worst_tier": TIER_LABELS[assessment.worst_tier],
@@ -334,7 +364,8 @@ def _charter(assessment: Assessment) -> dict[str, Any]:
     kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}
     disclosure = any(o.reference.startswith("Art. 50") for u in assessment.use_cases
                      for o in u.obligations)
-    tools = [v.label for v in assessment.profile.vendors]
+    stopped = _stopped_vendors(assessment)
+    tools = [v.label for v in assessment.profile.vendors if v.id not in stopped]
     return {
         "human_review": bool(tiers & {"high", "undetermined"}),
         "disclosure": disclosure,

@@ -98,3 +98,38 @@ def test_tiers_named_in_the_report(rendered: dict[str, dict[str, bytes]]) -> Non
     vigie = document_text(rendered["vigie-retail"]["rapport-audit.docx"])
     assert "Risque inacceptable (pratique interdite)" in vigie
     assert "art. 5(1)(f)" in vigie
+
+
+def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
+        rendered: dict[str, dict[str, bytes]]) -> None:
+    """Vigie's emotion tool (art. 5(1)(f)) is not offered for deployment, nor endorsed."""
+    brief = document_text(rendered["vigie-retail"]["brief-dsi.docx"])
+    assert "tester ou déployer l'outil d'IA suivant : Crisp." in brief
+    assert "Usages à arrêter" in brief
+    assert "EmotiSense Analytics : Analyse des émotions des téléconseillers" in brief
+    assert "art. 5(1)(f)" in brief
+    assert "Utilisé pour : Analyse des émotions" not in brief  # no GDPR checklist to deploy it
+    charter = document_text(rendered["vigie-retail"]["charte-ia.docx"])
+    assert "Outils d'IA utilisés à ce jour : Crisp." in charter
+    report = document_text(rendered["vigie-retail"]["rapport-audit.docx"])
+    assert "ne sert qu'à une pratique interdite" in report
+    for client in ("plomberie-martin", "recrutis-interim", "cosmea-nature"):
+        assert "Usages à arrêter" not in document_text(rendered[client]["brief-dsi.docx"])
+
+
+def test_a_tool_with_an_allowed_use_too_stays_in_the_brief(tmp_path: Path) -> None:
+    """The prohibited use stops; the same tool's lawful use is still checked for deployment."""
+    text = (ROOT / "inputs" / "vigie-retail.yaml").read_text(encoding="utf-8")
+    text = text.replace("    vendor: crisp\n", "    vendor: emotisense\n")
+    assert "vendor: crisp" not in text
+    path = tmp_path / "vigie-mixed.yaml"
+    path.write_text(text, encoding="utf-8")
+    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
+    profile = load_profile(path)
+    assert profile.assessment.date is not None
+    files = render_client(assess_profile(profile, toolkit.rulebase, profile.assessment.date),
+                          toolkit)
+    brief = document_text(files["brief-dsi.docx"])
+    assert "Usages à arrêter" in brief
+    assert "déployer les outils d'IA suivants : EmotiSense Analytics et Crisp." in brief
+    assert "Utilisé pour : Analyse des émotions des téléconseillers (webcam et voix) et " in brief

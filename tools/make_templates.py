@@ -19,6 +19,7 @@ Tag rules the renderer (``engine/render.py``) imposes, followed here:
 from __future__ import annotations
 
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -736,10 +737,11 @@ def build_brief(path: Path) -> None:
     )
     para(doc, "", after=0)
     para(doc, "Bonjour {{ client.it_contact }},")
-    tag(doc, "{%p if vendors %}")
+    tag(doc, "{%p if brief.vendors %}")
     para(
         doc,
-        "Nous souhaitons tester ou déployer les outils d'IA suivants : {{ charter.tools }}. "
+        "Nous souhaitons tester ou déployer {% if brief.vendors|length > 1 %}les outils d'IA "
+        "suivants{% else %}l'outil d'IA suivant{% endif %} : {{ brief.tools }}. "
         "Avant toute mise en service, nous vous remercions de vérifier avec chaque éditeur les "
         "points ci-dessous ; le détail par outil figure plus bas.",
     )
@@ -749,6 +751,22 @@ def build_brief(path: Path) -> None:
         "Nous préparons l'intégration d'outils d'IA dans nos processus. Avant de retenir un "
         "éditeur, nous vous remercions de vérifier avec lui les exigences minimales "
         "ci-dessous.",
+    )
+    tag(doc, "{%p endif %}")
+    # A prohibited practice (AI Act art. 5) is switched off, never deployed (REFERENCE §7).
+    tag(doc, "{%p if brief.stopped %}")
+    runs(doc, [("Usages à arrêter. ", True),
+               ("Les usages suivants relèvent d'une pratique interdite par l'article 5 du "
+                "règlement européen sur l'IA et doivent cesser :", False)])
+    tag(doc, "{%p for s in brief.stopped %}")
+    runs(doc, [("{{ s.tool }}", True), (" : {{ s.use }} – {{ s.references }}", False)],
+         style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    para(
+        doc,
+        "Nous vous remercions de désactiver ces usages et les accès correspondants, de ne "
+        "pas les intégrer à nos logiciels et, le cas échéant, de demander à l'éditeur la "
+        "suppression ou la restitution des données déjà collectées (RGPD, art. 28(3)(g)).",
     )
     tag(doc, "{%p endif %}")
 
@@ -782,7 +800,7 @@ def build_brief(path: Path) -> None:
         p.paragraph_format.space_after = Pt(4)
 
     heading(doc, "Points à vérifier par outil", 2)
-    tag(doc, "{%p if not vendors %}")
+    tag(doc, "{%p if not brief.vendors %}")
     para(
         doc,
         "Aucun outil d'IA n'est encore retenu : les exigences ci-dessus s'appliqueront à "
@@ -790,7 +808,7 @@ def build_brief(path: Path) -> None:
         italic=True,
     )
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p for v in vendors %}")
+    tag(doc, "{%p for v in brief.vendors %}")
     heading(doc, "{{ v.name }}", 3)
     used = runs(doc, [("Utilisé pour : ", True), ("{{ v.use_cases }}", False),
                       ("{% if v.integration %}   ·   Intégration visée : {% endif %}", True),
@@ -1148,7 +1166,9 @@ def build_report(path: Path) -> None:
 
     para(
         doc,
-        "{% if v.compliant %}Conclusion : aucun point bloquant pour ce fournisseur."
+        "{% if v.stop %}Conclusion : cet outil ne sert qu'à une pratique interdite (article 5 "
+        "du règlement européen sur l'IA) ; il doit être désactivé."
+        "{% elif v.compliant %}Conclusion : aucun point bloquant pour ce fournisseur."
         "{% else %}Conclusion : ce fournisseur ne peut pas être utilisé en l'état."
         "{% endif %}",
         bold=True,
@@ -1235,8 +1255,25 @@ def main(argv: Sequence[str] = ()) -> int:
     build_brief(out / "brief-dsi.docx")
     build_report(out / "rapport-audit.docx")
     for name in ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx"):
+        _fixed_timestamps(out / name)
         print(out / name)
     return 0
+
+
+def _fixed_timestamps(path: Path) -> None:
+    """Rewrite the .docx zip with fixed entry dates: the same builder gives the same bytes.
+
+    Why: the templates are inputs of every client's manifest; a rebuild that changes nothing
+    must not make every client look changed.
+    """
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            archive.writestr(fixed, data)
 
 
 if __name__ == "__main__":
