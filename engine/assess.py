@@ -94,10 +94,19 @@ class Assessment:
         vendor = self.profile.vendor(vendor_id)
         failing = any(f.kind == "gdpr" and f.severity == "blocker"
                       for f in self.vendor_findings(vendor_id))
-        if vendor is None or self.register is None or not failing:
+        if (vendor is None or self.register is None or not failing
+                or vendor_id in self.stopped_vendors()):  # never a substitute for a banned use
             return []
         return alternatives(vendor, self.register,
                             categories_of(vendor, self.profile, self.register))
+
+    def stopped_vendors(self) -> set[str]:
+        """Vendors used only for prohibited practices (AI Act art. 5): to switch off."""
+        tiers: dict[str, set[str]] = {}
+        for u in self.use_cases:
+            if u.use_case.vendor:
+                tiers.setdefault(u.use_case.vendor, set()).add(u.tier)
+        return {vendor for vendor, found in tiers.items() if found == {"unacceptable"}}
 
     def vendor_findings(self, vendor_id: str) -> list[Finding]:
         return [f for f in self.findings if f.subject_kind == "vendor" and f.subject == vendor_id]
@@ -264,6 +273,7 @@ def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
         "gdpr_gaps": [f.rule_id for f in assessment.vendor_findings(vendor_id)
                       if f.kind == "gdpr" and f.severity != "info"],
         "alternatives": [e.id for e in assessment.alternatives(vendor_id)],
+        "prohibited_use_only": vendor_id in assessment.stopped_vendors(),
     }
 
 

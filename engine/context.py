@@ -199,7 +199,7 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
         "checks": [{"label": label, "value": value, "source": _source(sources.get(key))}
                    for key, label, value in checks],
         "from_register": vendor.register_id is not None,
-        "stop": vendor.id in _stopped_vendors(assessment),
+        "stop": vendor.id in assessment.stopped_vendors(),
         "gaps": [_finding(f) for f in findings if f.severity != "info"],
         "notes": [_finding(f) for f in findings if f.severity == "info"],
         "compliant": not any(f.severity == "blocker" for f in findings),
@@ -220,15 +220,6 @@ def _integrations(assessment: Assessment, vendor_id: str | None = None) -> list[
         if vendor_id is None or u.vendor == vendor_id:
             names.update(dict.fromkeys(u.integrates_with or []))
     return list(names)
-
-
-def _stopped_vendors(assessment: Assessment) -> set[str]:
-    """Vendors used only for prohibited practices: to switch off, not to deploy or endorse."""
-    tiers: dict[str, set[str]] = {}
-    for u in assessment.use_cases:
-        if u.use_case.vendor:
-            tiers.setdefault(u.use_case.vendor, set()).add(u.tier)
-    return {vendor for vendor, found in tiers.items() if found == {"unacceptable"}}
 
 
 def _stopped_uses(assessment: Assessment) -> list[dict[str, str]]:
@@ -364,7 +355,7 @@ def _charter(assessment: Assessment) -> dict[str, Any]:
     kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}
     disclosure = any(o.reference.startswith("Art. 50") for u in assessment.use_cases
                      for o in u.obligations)
-    stopped = _stopped_vendors(assessment)
+    stopped = assessment.stopped_vendors()
     tools = [v.label for v in assessment.profile.vendors if v.id not in stopped]
     return {
         "human_review": bool(tiers & {"high", "undetermined"}),

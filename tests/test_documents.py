@@ -133,3 +133,16 @@ def test_a_tool_with_an_allowed_use_too_stays_in_the_brief(tmp_path: Path) -> No
     assert "Usages à arrêter" in brief
     assert "déployer les outils d'IA suivants : EmotiSense Analytics et Crisp." in brief
     assert "Utilisé pour : Analyse des émotions des téléconseillers (webcam et voix) et " in brief
+
+
+def test_assessment_json_marks_the_tool_to_switch_off() -> None:
+    from engine.assess import to_json
+
+    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
+    profile = load_profile(ROOT / "inputs" / "vigie-retail.yaml")
+    assert profile.assessment.date is not None
+    data = to_json(assess_profile(profile, toolkit.rulebase, profile.assessment.date))
+    vendors = {v["id"]: v for v in data["vendors"]}
+    assert vendors["emotisense"]["prohibited_use_only"] is True
+    assert vendors["emotisense"]["alternatives"] == []  # never a substitute for a banned use
+    assert vendors["crisp"]["prohibited_use_only"] is False
