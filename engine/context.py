@@ -158,7 +158,9 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
             "payback": months_fr(roi.payback_months) if roi.payback_months is not None else (
                 "non atteint" if roi.measurable else TODO),
         },
-        "priority": PRIORITY_LABELS.get(u.priority or "", TODO),
+        "priority": ("Exclu : pratique interdite" if u.tier == "unacceptable" else
+                     PRIORITY_LABELS.get(u.priority or "", TODO)),
+        "prohibited": u.tier == "unacceptable",
         "anti_failure": [{"question": q, "answer": "Non" if u.anti_failure[k] == "no" else "Oui"}
                          for k, q in ANTI_FAILURE_ITEMS.items()],
         "anti_failure_no": u.anti_failure_no,
@@ -265,13 +267,29 @@ def _subject_name(finding: Finding, assessment: Assessment) -> str:
     return profile.client.name
 
 
+def _moot(finding: Finding, assessment: Assessment) -> bool:
+    """Advice that would help carry on a prohibited practice (fix its GDPR, test it...)."""
+    if finding.subject_kind == "vendor":
+        return finding.subject in assessment.stopped_vendors()
+    if finding.subject_kind != "use_case" or finding.kind in ("ai_act", "ai_act_note"):
+        return False  # the prohibition itself, and what frames it
+    return any(u.use_case.id == finding.subject and u.tier == "unacceptable"
+               for u in assessment.use_cases)
+
+
 def _next_steps(assessment: Assessment) -> list[str]:
     steps: list[str] = []
     advised: set[tuple[str, str]] = set()
-    for f in assessment.findings:
+    findings = [f for f in assessment.findings if not _moot(f, assessment)]
+    for f in findings:
         if f.severity == "blocker" and f.advice and f.advice not in steps:
             steps.append(f.advice)
             advised.add((f.rule_id, f.subject))
+    for vendor in assessment.profile.vendors:
+        if vendor.id in assessment.stopped_vendors():
+            steps.append(f"Désactiver {vendor.label} et ses accès, et demander à l'éditeur la "
+                         "suppression ou la restitution des données déjà collectées (RGPD, "
+                         "art. 28(3)(g)).")
     for u in assessment.use_cases:
         if u.missing:
             steps.append(f"Compléter les réponses manquantes pour « {u.use_case.title} » "
@@ -282,7 +300,7 @@ def _next_steps(assessment: Assessment) -> list[str]:
                     and (o.rule_id, u.use_case.id) not in advised):
                 steps.append(step)
                 advised.add((o.rule_id, u.use_case.id))
-    for f in assessment.findings:
+    for f in findings:
         if (f.severity == "warning" and f.advice and f.advice not in steps and len(steps) < 8
                 and (f.rule_id, f.subject) not in advised):
             steps.append(f.advice)
@@ -299,7 +317,8 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
     points = [MatrixPoint(u.use_case.title, u.roi.roi_percent, u.use_case.process.complexity,
                           u.priority)
               for u in assessment.use_cases
-              if u.roi.roi_percent is not None and u.use_case.process.complexity and u.priority]
+              if u.roi.roi_percent is not None and u.use_case.process.complexity and u.priority
+              and u.tier != "unacceptable"]  # a prohibited practice is not a project to rank
     counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in LIGHTS}
     vendors = [_vendor(v, assessment) for v in profile.vendors]
     return {

@@ -113,6 +113,14 @@ def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
     assert "Outils d'IA utilisés à ce jour : Crisp." in charter
     report = document_text(rendered["vigie-retail"]["rapport-audit.docx"])
     assert "ne sert qu'à une pratique interdite" in report
+    # a prohibited practice is stopped, not improved: no GDPR fixes, ROI or roll-out advice
+    assert "Suite à donner" in report
+    assert "Exclu : pratique interdite" in report
+    assert report.count("Checklist anti-échec") == 1  # the chatbot's only
+    steps = report.split("Prochaines étapes")[1].split("Glossaire")[0]
+    assert "Désactiver EmotiSense Analytics" in steps
+    assert "Faire signer à EmotiSense" not in steps
+    assert "offre professionnelle" not in steps
     for client in ("plomberie-martin", "recrutis-interim", "cosmea-nature"):
         assert "Usages à arrêter" not in document_text(rendered[client]["brief-dsi.docx"])
 

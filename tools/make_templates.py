@@ -1071,6 +1071,18 @@ def build_report(path: Path) -> None:
         "Toutes les réponses nécessaires à la classification sont renseignées.",
     )
 
+    # A prohibited practice is stopped, not improved: no GDPR fixes, ROI or roll-out advice.
+    tag(doc, "{%p if u.prohibited %}")
+    heading(doc, "Suite à donner", 2)
+    para(
+        doc,
+        "Cet usage relève d'une pratique interdite : il ne doit être ni lancé ni poursuivi. "
+        "La mise en conformité RGPD, le retour sur investissement, la checklist anti-échec et "
+        "les critères de passage à l'échelle sont donc sans objet. Si des données ont déjà été "
+        "collectées, en obtenir la suppression ou la restitution auprès de l'éditeur (RGPD, "
+        "art. 28(3)(g)). Tous les constats relevés figurent dans l'annexe.",
+    )
+    tag(doc, "{%p else %}")
     heading(doc, "Points RGPD", 2)
     _finding_list(doc, "g in u.gdpr", "g", "Aucun point RGPD relevé pour ce cas d'usage.")
 
@@ -1128,6 +1140,7 @@ def build_report(path: Path) -> None:
         "généralisé.{% else %}Les critères ne sont pas encore tous réunis : poursuivre le test "
         "avant de généraliser.{% endif %}",
     )
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
     # ---- vendors
