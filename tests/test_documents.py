@@ -104,7 +104,8 @@ def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
         rendered: dict[str, dict[str, bytes]]) -> None:
     """Vigie's emotion tool (art. 5(1)(f)) is not offered for deployment, nor endorsed."""
     brief = document_text(rendered["vigie-retail"]["brief-dsi.docx"])
-    assert "tester ou déployer l'outil d'IA suivant : Crisp." in brief
+    assert ("tester ou déployer l'outil d'IA suivant : Crisp. Avant toute mise en service, "
+            "nous vous remercions de vérifier avec son éditeur") in brief
     assert "Usages à arrêter" in brief
     assert "EmotiSense Analytics : Analyse des émotions des téléconseillers" in brief
     assert "art. 5(1)(f)" in brief

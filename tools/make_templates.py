@@ -740,10 +740,12 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p if brief.vendors %}")
     para(
         doc,
-        "Nous souhaitons tester ou déployer {% if brief.vendors|length > 1 %}les outils d'IA "
-        "suivants{% else %}l'outil d'IA suivant{% endif %} : {{ brief.tools }}. "
-        "Avant toute mise en service, nous vous remercions de vérifier avec chaque éditeur les "
-        "points ci-dessous ; le détail par outil figure plus bas.",
+        "{% if brief.vendors|length > 1 %}Nous souhaitons tester ou déployer les outils d'IA "
+        "suivants : {{ brief.tools }}. Avant toute mise en service, nous vous remercions de "
+        "vérifier avec chaque éditeur les points ci-dessous ; le détail par outil figure plus "
+        "bas.{% else %}Nous souhaitons tester ou déployer l'outil d'IA suivant : "
+        "{{ brief.tools }}. Avant toute mise en service, nous vous remercions de vérifier avec "
+        "son éditeur les points ci-dessous ; le détail figure plus bas.{% endif %}",
     )
     tag(doc, "{%p else %}")
     para(
