@@ -3,7 +3,8 @@
 The pipeline, one module per stage::
 
     inputs/x.yaml -> yamlio (YAML with positions) -> validate (Profile) -> facts
-      -> compiler (rules/*.yaml -> durable_rules ruleset) -> evaluate (matches)
+      -> compiler (rules/*.yaml -> durable_rules ruleset; reads: the fields rules read)
+      -> evaluate (matches)
       -> findings (with provenance) -> assess (Assessment) -> context (template context)
       -> render (doc_templates/*.docx -> bytes) -> outputs (atomic files, manifest)
 
