@@ -95,18 +95,24 @@ class Assessment:
         failing = any(f.kind == "gdpr" and f.severity == "blocker"
                       for f in self.vendor_findings(vendor_id))
         if (vendor is None or self.register is None or not failing
-                or vendor_id in self.stopped_vendors()):  # never a substitute for a banned use
+                or vendor_id in self.stopped_vendors):  # never a substitute for a banned use
             return []
         return alternatives(vendor, self.register,
                             categories_of(vendor, self.profile, self.register))
 
-    def stopped_vendors(self) -> set[str]:
-        """Vendors used only for prohibited practices (AI Act art. 5): to switch off."""
+    @functools.cached_property
+    def prohibited_use_cases(self) -> frozenset[str]:
+        """Ids of the use cases that are prohibited practices (AI Act art. 5): to stop."""
+        return frozenset(u.use_case.id for u in self.use_cases if u.tier == "unacceptable")
+
+    @functools.cached_property
+    def stopped_vendors(self) -> frozenset[str]:
+        """Vendors used only for prohibited practices: to switch off, not to deploy."""
         tiers: dict[str, set[str]] = {}
         for u in self.use_cases:
             if u.use_case.vendor:
                 tiers.setdefault(u.use_case.vendor, set()).add(u.tier)
-        return {vendor for vendor, found in tiers.items() if found == {"unacceptable"}}
+        return frozenset(vendor for vendor, found in tiers.items() if found == {"unacceptable"})
 
     def vendor_findings(self, vendor_id: str) -> list[Finding]:
         return [f for f in self.findings if f.subject_kind == "vendor" and f.subject == vendor_id]
@@ -273,7 +279,7 @@ def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
         "gdpr_gaps": [f.rule_id for f in assessment.vendor_findings(vendor_id)
                       if f.kind == "gdpr" and f.severity != "info"],
         "alternatives": [e.id for e in assessment.alternatives(vendor_id)],
-        "prohibited_use_only": vendor_id in assessment.stopped_vendors(),
+        "prohibited_use_only": vendor_id in assessment.stopped_vendors,
     }
 
 

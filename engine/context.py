@@ -201,7 +201,7 @@ def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
         "checks": [{"label": label, "value": value, "source": _source(sources.get(key))}
                    for key, label, value in checks],
         "from_register": vendor.register_id is not None,
-        "stop": vendor.id in assessment.stopped_vendors(),
+        "stop": vendor.id in assessment.stopped_vendors,
         "gaps": [_finding(f) for f in findings if f.severity != "info"],
         "notes": [_finding(f) for f in findings if f.severity == "info"],
         "compliant": not any(f.severity == "blocker" for f in findings),
@@ -270,11 +270,11 @@ def _subject_name(finding: Finding, assessment: Assessment) -> str:
 def _moot(finding: Finding, assessment: Assessment) -> bool:
     """Advice that would help carry on a prohibited practice (fix its GDPR, test it...)."""
     if finding.subject_kind == "vendor":
-        return finding.subject in assessment.stopped_vendors()
-    if finding.subject_kind != "use_case" or finding.kind in ("ai_act", "ai_act_note"):
-        return False  # the prohibition itself, and what frames it
-    return any(u.use_case.id == finding.subject and u.tier == "unacceptable"
-               for u in assessment.use_cases)
+        return finding.subject in assessment.stopped_vendors
+    # On a prohibited use case, all but the AI Act findings (the prohibition, what frames it).
+    return (finding.subject_kind == "use_case"
+            and finding.subject in assessment.prohibited_use_cases
+            and finding.kind not in ("ai_act", "ai_act_note"))
 
 
 def _next_steps(assessment: Assessment) -> list[str]:
@@ -286,7 +286,7 @@ def _next_steps(assessment: Assessment) -> list[str]:
             steps.append(f.advice)
             advised.add((f.rule_id, f.subject))
     for vendor in assessment.profile.vendors:
-        if vendor.id in assessment.stopped_vendors():
+        if vendor.id in assessment.stopped_vendors:
             steps.append(f"Désactiver {vendor.label} et ses accès, et demander à l'éditeur la "
                          "suppression ou la restitution des données déjà collectées (RGPD, "
                          "art. 28(3)(g)).")
@@ -374,8 +374,8 @@ def _charter(assessment: Assessment) -> dict[str, Any]:
     kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}
     disclosure = any(o.reference.startswith("Art. 50") for u in assessment.use_cases
                      for o in u.obligations)
-    stopped = assessment.stopped_vendors()
-    tools = [v.label for v in assessment.profile.vendors if v.id not in stopped]
+    tools = [v.label for v in assessment.profile.vendors
+             if v.id not in assessment.stopped_vendors]
     return {
         "human_review": bool(tiers & {"high", "undetermined"}),
         "disclosure": disclosure,

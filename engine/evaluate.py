@@ -54,9 +54,8 @@ class Match(NamedTuple):
 
 @dataclass
 class _Session:
-    """One evaluation: the sid, the firings so far, the errors actions raised."""
+    """One evaluation: the firings so far, the errors actions raised."""
 
-    sid: str
     matches: list[Match] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -169,7 +168,7 @@ def evaluate(compiled: CompiledRules, facts: list[Fact], sid: str) -> list[Match
     ruleset = _ruleset(compiled)
     handle = ruleset.handle
     reads = compiled.reads
-    session = _Session(sid)
+    session = _Session()
     messages = _Messages()
     stored: list[str] = []  # texts durable kept: to retract
 
@@ -317,7 +316,7 @@ def evaluate_reference(compiled: CompiledRules, facts: list[Fact], sid: str) -> 
             host.register_rulesets({name: definition})
             _REFERENCE[digest] = (host, name, actions)
         host, name, _ = _REFERENCE[digest]
-        session = _Session(sid)
+        session = _Session()
         _LOCAL.session = session
         try:
             for fact in [{"type": ANCHOR, "sid": sid}, *({**f, "sid": sid} for f in facts)]:
