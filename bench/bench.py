@@ -6,7 +6,7 @@ It runs from a snapshot of ``engine/``, ``rules/``, ``doc_templates/`` and ``ben
 start) unless ``--live`` is given.
 
 1. Writes N varied synthetic profiles (``bench/synthetic.py``) to a temporary folder.
-2. Runs the real batch (``engine.batch.run_batch``, ``--jobs`` workers, files written) and
+2. Runs the real batch (``engine.run.batch.run_batch``, ``--jobs`` workers, files written) and
    times it: ``clients_per_s``. Memory: the resident set of the run (parent and workers, from
    ``/proc``) when client 500 is done and when client N is done: ``rss_growth_pct``.
 3. Re-runs ``iapme run`` on the same profiles in a fresh process: ``rerun_unchanged_s``.
@@ -17,7 +17,7 @@ start) unless ``--live`` is given.
      (``rules_ms_per_client_median``: their median, ``rules_passes``: how many);
      ``evaluate_ms_per_client`` is durable_rules alone;
    * ``ms_per_document``: the fast renderer; ``naive_ms_per_document``: docxtpl
-     (``engine.render.reference_render``), the two alternating client by client; their ratio
+     (``reference_render``), the two alternating client by client; their ratio
      is ``render_ratio_vs_naive``;
    * ``ratio_vs_naive``: whole pipeline per client (profile, rules, chart, three documents,
      JSON), ours (context and chart built once per client) against the naive one (for each
@@ -69,11 +69,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic  # noqa: E402
 
 from engine import chart  # noqa: E402
-from engine.batch import BatchOptions, run_batch  # noqa: E402
-from engine.context import build_context  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.facts import to_facts  # noqa: E402
-from engine.pipeline import (  # noqa: E402
+from engine.assessment.facts import to_facts  # noqa: E402
+from engine.documents.context import build_context  # noqa: E402
+from engine.documents.render import DocProperties, make_environment, reference_render  # noqa: E402
+from engine.profile.validate import load_profile  # noqa: E402
+from engine.rules.durable.evaluate import evaluate  # noqa: E402
+from engine.run.batch import BatchOptions, run_batch  # noqa: E402
+from engine.run.pipeline import (  # noqa: E402
     DOCUMENTS,
     Toolkit,
     assess_profile,
@@ -82,8 +84,6 @@ from engine.pipeline import (  # noqa: E402
     render_client,
     resolve_as_of,
 )
-from engine.render import DocProperties, make_environment, reference_render  # noqa: E402
-from engine.validate import load_profile  # noqa: E402
 
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
 TODAY = dt.date(2026, 11, 26)

@@ -8,6 +8,7 @@ The pipeline, one module per stage::
       -> findings (with provenance) -> assess (Assessment) -> context (template context)
       -> render (doc_templates/*.docx -> bytes) -> outputs (atomic files, manifest)
 
-``engine.pipeline`` runs one client through it; ``engine.batch.run_batch`` runs many;
-``engine.cli`` is the thin ``iapme`` command line. Only ``engine.evaluate`` imports durable_rules.
+``engine.run.pipeline`` runs one client through it; ``engine.run.batch.run_batch`` runs many;
+``engine.cli`` is the thin ``iapme`` command line. Only ``engine.rules.durable`` imports
+durable_rules.
 """

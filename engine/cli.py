@@ -90,7 +90,7 @@ def main() -> None:
 def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of: dt.date | None,
         jobs: int | None, pdf: bool, force: bool) -> None:
     """Validate, assess and render every profile (default: inputs/)."""
-    from engine.batch import BatchOptions, run_batch
+    from engine.run.batch import BatchOptions, run_batch
 
     options = BatchOptions(paths=list(paths) or [Path("inputs")], out=out, rules=rules,
                            templates=templates, as_of=as_of, today=dt.date.today(),
@@ -129,10 +129,10 @@ def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of:
 @handle_user_errors
 def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> None:
     """Evaluate one profile and print the result; writes nothing."""
-    from engine.assess import to_json
-    from engine.pipeline import assess_profile, resolve_as_of
-    from engine.rulebase import load_rulebase
-    from engine.validate import load_profile
+    from engine.assessment.assess import to_json
+    from engine.profile.validate import load_profile
+    from engine.rules.base import load_rulebase
+    from engine.run.pipeline import assess_profile, resolve_as_of
 
     rulebase = load_rulebase(rules)
     loaded = load_profile(profile, display_path=str(profile),
@@ -157,9 +157,9 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
 @handle_user_errors
 def validate(paths: tuple[Path, ...], rules: Path) -> None:
     """Check profiles only; list every problem as file:line:column: key: message."""
-    from engine.batch import find_profiles
-    from engine.validate import load_profile
-    from engine.vendors import check_register
+    from engine.profile.register import check_register
+    from engine.profile.validate import load_profile
+    from engine.run.batch import find_profiles
 
     register, register_issues = check_register(rules)
     ids = None if register_issues else register.vendors  # a broken register: lint reports it
@@ -185,7 +185,7 @@ def rules() -> None:
 @handle_user_errors
 def rules_lint(rules: Path) -> None:
     """Check rule files: syntax, operators, fields, values, ids, references."""
-    from engine.lint import lint_rules
+    from engine.rules.lint import lint_rules
 
     issues = lint_rules(rules)
     for issue in issues:
@@ -199,7 +199,7 @@ def rules_lint(rules: Path) -> None:
 @handle_user_errors
 def rules_test(rules: Path) -> None:
     """Run the rule test cases kept beside the rules."""
-    from engine.ruletests import run_rule_tests
+    from engine.rules.cases import run_rule_tests
 
     report = run_rule_tests(rules)
     for line in report.lines():
@@ -217,9 +217,9 @@ def templates() -> None:
 @handle_user_errors
 def templates_check(templates: Path) -> None:
     """Report Jinja syntax errors and variables the context does not provide."""
-    from engine.pipeline import DOCUMENTS, sample_context
-    from engine.render import make_environment
-    from engine.templates import check_template_dir
+    from engine.documents.render import make_environment
+    from engine.documents.templates import check_template_dir
+    from engine.run.pipeline import DOCUMENTS, sample_context
 
     issues = check_template_dir(templates, list(DOCUMENTS), sample_context(), make_environment())
     for issue in issues:
@@ -238,7 +238,7 @@ def vendors() -> None:
 @handle_user_errors
 def vendors_list(rules: Path) -> None:
     """One line per register vendor: id, name, categories, hosting."""
-    from engine.vendors import load_register
+    from engine.profile.register import load_register
 
     register = load_register(rules)
     for entry in sorted(register.vendors.values(), key=lambda e: e.id):
@@ -255,9 +255,9 @@ def vendors_list(rules: Path) -> None:
 @handle_user_errors
 def vendors_show(vendor_id: str, rules: Path) -> None:
     """Every fact the register holds on one vendor, with its source and date."""
+    from engine.common.suggest import hint
     from engine.errors import RuleError
-    from engine.suggest import hint
-    from engine.vendors import load_register
+    from engine.profile.register import load_register
 
     register = load_register(rules)
     entry = register.get(vendor_id)

@@ -1,4 +1,4 @@
-"""Tests of engine.batch through ``iapme run``: reproducible, skipping, protecting, kill-safe."""
+"""Tests of the batch through ``iapme run``: reproducible, skipping, protecting, kill-safe."""
 
 from __future__ import annotations
 
@@ -94,11 +94,12 @@ class TestRerun:
         assert (code, _line(output)) == (0, "0 written, 12 unchanged, 0 failed, 0 protected")
         assert _digests(tmp_path) == before
         assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == mtimes
-        script = ("import datetime, sys, pathlib; from engine.batch import BatchOptions, run_batch;"
+        script = ("import datetime, sys, pathlib; "
+                  "from engine.run.batch import BatchOptions, run_batch;"
                   f"r = run_batch(BatchOptions([pathlib.Path({str(profiles)!r})], "
                   f"pathlib.Path({str(tmp_path)!r}), pathlib.Path({str(ROOT / 'rules')!r}), "
                   f"pathlib.Path({str(ROOT / 'doc_templates')!r}), None, datetime.date.today()));"
-                  "print(len(r.unchanged), 'engine.pipeline' in sys.modules)")
+                  "print(len(r.unchanged), 'engine.run.pipeline' in sys.modules)")
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                               check=True)
         assert done.stdout.split() == ["12", "False"]  # no rule, template or chart was loaded
@@ -206,8 +207,8 @@ def test_kill_9_at_any_moment_leaves_no_damage(tmp_path: Path) -> None:
 
 
 def test_client_id_pattern_matches_the_profile_schema() -> None:
-    from engine.manifest import CLIENT_ID
-    from engine.profile import CLIENT_ID_PATTERN
+    from engine.profile.model import CLIENT_ID_PATTERN
+    from engine.run.manifest import CLIENT_ID
 
     assert f"^{CLIENT_ID.pattern}$" == CLIENT_ID_PATTERN
 
@@ -234,7 +235,7 @@ def test_progress_counts_every_profile(tmp_path: Path, profiles: Path) -> None:
     """The progress callback sees 1..N, for skipped clients as for processed ones."""
     import datetime as dt
 
-    from engine.batch import BatchOptions, run_batch
+    from engine.run.batch import BatchOptions, run_batch
 
     options = BatchOptions([profiles], tmp_path, ROOT / "rules", ROOT / "doc_templates", None,
                            dt.date(2026, 11, 26), jobs=2)

@@ -14,9 +14,11 @@ import matplotlib
 import pytest
 from PIL import Image
 
-from engine import chart, chart_layout, chart_png
-from engine.chart import MatrixPoint, priority_matrix_png
-from engine.chart_layout import Box, place_labels, spread_offsets, truncate
+from engine.documents.chart import layout as chart_layout
+from engine.documents.chart import matrix as chart
+from engine.documents.chart import png as chart_png
+from engine.documents.chart.layout import Box, place_labels, spread_offsets, truncate
+from engine.documents.chart.matrix import MatrixPoint, priority_matrix_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.pipeline import DOCUMENTS, assess_profile, prepare, render_client
-from engine.render import document_images, document_text
-from engine.validate import load_profile
+from engine.documents.render import document_images, document_text
+from engine.profile.validate import load_profile
+from engine.run.pipeline import DOCUMENTS, assess_profile, prepare, render_client
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -145,7 +145,7 @@ def test_a_tool_with_an_allowed_use_too_stays_in_the_brief(tmp_path: Path) -> No
 
 
 def test_assessment_json_marks_the_tool_to_switch_off() -> None:
-    from engine.assess import to_json
+    from engine.assessment.assess import to_json
 
     toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
     profile = load_profile(ROOT / "inputs" / "vigie-retail.yaml")

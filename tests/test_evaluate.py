@@ -1,4 +1,4 @@
-"""Tests of engine.evaluate: the fast action loop fires exactly what durable's Host fires."""
+"""Tests of durable.evaluate: the fast action loop fires exactly what durable's Host fires."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from engine.assessment.facts import to_facts
 from engine.errors import InternalError
-from engine.evaluate import Match, evaluate, evaluate_reference
-from engine.facts import to_facts
-from engine.pipeline import assess_profile
-from engine.reads import project
-from engine.rulebase import RuleBase, load_rulebase
-from engine.validate import load_profile
+from engine.profile.validate import load_profile
+from engine.rules.base import RuleBase, load_rulebase
+from engine.rules.durable.evaluate import Match, evaluate, evaluate_reference
+from engine.rules.durable.reads import project
+from engine.run.pipeline import assess_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = sorted((ROOT / "inputs").glob("*.yaml")) + sorted(
@@ -38,7 +38,7 @@ def _key(matches: list[Match]) -> list[tuple[str, dict[str, Any]]]:
     """Firings and the facts they bound, as the rules read them, without the ``sid``.
 
     The reference path sends whole facts, the fast one only the fields some rule reads
-    (engine.reads): equal keys mean the same firings, in the same order, on the same values.
+    (durable.reads): equal keys mean the same firings, in the same order, on the same values.
     """
     reads = _reads()
     return [(m.name, {alias: {k: v for k, v in (
@@ -101,7 +101,7 @@ class TestState:
     def test_live_state_is_renewed(self, rulebase: RuleBase,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
         """The live state is deleted and made anew every few evaluations, with no change."""
-        import engine.evaluate as evaluate_module
+        import engine.rules.durable.evaluate as evaluate_module
 
         monkeypatch.setattr(evaluate_module, "_RECYCLE_AFTER", 3)
         facts = to_facts(load_profile(PROFILES[0]), AS_OF)
@@ -137,7 +137,7 @@ def test_assessment_is_deterministic(rulebase: RuleBase) -> None:
 
 def test_action_messages_resolve_to_the_facts_sent() -> None:
     """Bindings quote the facts verbatim: they resolve to the dicts sent, else JSON decodes."""
-    from engine.evaluate import _Messages
+    from engine.rules.durable.evaluate import _Messages
 
     messages = _Messages()
     client, vendor = {"type": "client", "cid": "c:x"}, {"type": "vendor", "vid": "v:y", "n": 2}

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import formatting
-from engine.formatting import (
+from engine.documents import formatting
+from engine.documents.formatting import (
     MINUS,
     NBSP,
     date_fr,

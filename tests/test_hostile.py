@@ -33,9 +33,9 @@ import pytest
 from click.testing import CliRunner, Result
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from engine import yamlio
 from engine.cli import main
-from engine.render import document_text
+from engine.documents.render import document_text
+from engine.profile import yamlio
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_inputs"
@@ -755,7 +755,7 @@ def test_mixed_batch_writes_every_good_client_completely(tmp_path: Path) -> None
     """Good profiles (the samples and the hostile-but-valid ones) beside every rejected
     fixture: exit 1, each rejected file listed, every good client's documents open in
     LibreOffice."""
-    from engine.pdf import convert_to_pdf, find_soffice
+    from engine.documents.pdf import convert_to_pdf, find_soffice
 
     if find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

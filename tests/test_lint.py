@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from engine.errors import RuleError
-from engine.lint import lint_rules
-from engine.rulebase import load_rulebase
-from engine.rulespec import load_rules
+from engine.rules.base import load_rulebase
+from engine.rules.lint import lint_rules
+from engine.rules.spec import load_rules
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 LINT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<rule>\S+): (?P<message>.+)$")

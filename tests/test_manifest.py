@@ -1,4 +1,4 @@
-"""Tests of engine.manifest: the record of what was written, and when a client is current."""
+"""Tests of engine.run.manifest: the record of what was written, and when a client is current."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.manifest import (
+from engine.run.manifest import (
     MANIFEST,
     Manifest,
     edited_files,
@@ -17,7 +17,7 @@ from engine.manifest import (
     is_current,
     tree_digest,
 )
-from engine.outputs import JOURNAL, Writer, sha256
+from engine.run.outputs import JOURNAL, Writer, sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS_IN = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}

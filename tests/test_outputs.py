@@ -1,4 +1,4 @@
-"""Tests of engine.outputs (atomic, protected, journaled writes) and of the documents' text."""
+"""Tests of engine.run.outputs (atomic, protected, journaled writes) and of the documents' text."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from engine.context import build_context
-from engine.errors import OutputError
-from engine.manifest import Manifest
-from engine.outputs import Writer, atomic_write, clean_partials, locked, sha256
-from engine.pipeline import DOCUMENTS, Toolkit, assess_profile, prepare
-from engine.render import (
+from engine.documents.context import build_context
+from engine.documents.render import (
     DocProperties,
     document_images,
     document_text,
     make_environment,
     reference_render,
 )
-from engine.validate import load_profile
+from engine.errors import OutputError
+from engine.profile.validate import load_profile
+from engine.run.manifest import Manifest
+from engine.run.outputs import Writer, atomic_write, clean_partials, locked, sha256
+from engine.run.pipeline import DOCUMENTS, Toolkit, assess_profile, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = sorted((ROOT / "inputs").glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Tests of engine.pdf: inputs checked, PDFs counted, nothing partial left behind."""
+"""Tests of engine.documents.pdf: inputs checked, PDFs counted, nothing partial left behind."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.docx_sample import SAMPLE_PROPS, build_sample_template, sample_context
+from engine.documents.pdf import convert_to_pdf, find_soffice
+from engine.documents.render import PreparedTemplate, make_environment
+from engine.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
 from engine.errors import OutputError, ToolMissingError
-from engine.pdf import convert_to_pdf, find_soffice
-from engine.render import PreparedTemplate, make_environment
 
 needs_libreoffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.render import document_text
+from engine.documents.render import document_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "profiles"

@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis) of the profile pipeline.
 
 Valid profiles are generated from the pydantic models themselves (their fields, Literal
-vocabularies, bounds and patterns), so a field added to :mod:`engine.profile` is generated
+vocabularies, bounds and patterns), so a field added to :mod:`engine.profile.model` is generated
 without touching this file; the few rules pydantic cannot express (unique ids, declared vendors,
 increasing pilot weeks, usable client ids) are added here. Each is written as YAML (block style
 with every text double-quoted, or JSON, which is YAML too) and must go through validation,
@@ -38,9 +38,13 @@ from hypothesis import strategies as st
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel
 
-from engine.context import build_context
+from engine.documents.context import build_context
+from engine.documents.render import document_text
 from engine.errors import ProfileError
-from engine.pipeline import (
+from engine.profile.model import MAX_DATE, MIN_DATE, Profile, UseCase, Vendor, unwrap
+from engine.profile.validate import RESERVED_IDS, load_profile, profile_from_doc
+from engine.profile.yamlio import format_key_path, load_yaml_text
+from engine.run.pipeline import (
     DOCUMENTS,
     Toolkit,
     assess_profile,
@@ -48,10 +52,6 @@ from engine.pipeline import (
     prepare,
     render_client,
 )
-from engine.profile import MAX_DATE, MIN_DATE, Profile, UseCase, Vendor, unwrap
-from engine.render import document_text
-from engine.validate import RESERVED_IDS, load_profile, profile_from_doc
-from engine.yamlio import format_key_path, load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE = "generated.yaml"

@@ -1,14 +1,14 @@
-"""Tests of engine.reads: facts reach durable_rules with exactly the fields the rules read."""
+"""Tests of durable.reads: facts reach durable_rules with exactly the fields the rules read."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from engine.facts import to_facts
-from engine.reads import project, read_trees
-from engine.rulebase import load_rulebase
-from engine.validate import load_profile
+from engine.assessment.facts import to_facts
+from engine.profile.validate import load_profile
+from engine.rules.base import load_rulebase
+from engine.rules.durable.reads import project, read_trees
 
 ROOT = Path(__file__).resolve().parent.parent
 

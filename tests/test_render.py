@@ -1,4 +1,4 @@
-"""Tests of engine.render: same text as docxtpl, deterministic bytes, sandbox, errors."""
+"""Tests of engine.documents.render: same text as docxtpl, deterministic bytes, sandbox, errors."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from typing import Any
 import docx
 import pytest
 
-from engine.docx_sample import SAMPLE_PROPS, build_sample_template, sample_context, sample_png
-from engine.errors import TemplateError
-from engine.render import (
+from engine.documents.render import (
     DocProperties,
     Image,
     PreparedTemplate,
@@ -23,6 +21,8 @@ from engine.render import (
     make_environment,
     reference_render,
 )
+from engine.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context, sample_png
+from engine.errors import TemplateError
 
 
 @pytest.fixture

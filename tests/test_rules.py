@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from engine.assessment.facts import FACT_SCHEMA
 from engine.cli import main
-from engine.facts import FACT_SCHEMA
-from engine.lint import VOCABULARIES, lint_rules, load_neutral, vocabulary_reads
-from engine.rulespec import load_rules
-from engine.ruletests import run_rule_tests
+from engine.rules.cases import run_rule_tests
+from engine.rules.lint import VOCABULARIES, lint_rules, load_neutral, vocabulary_reads
+from engine.rules.spec import load_rules
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 LINT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<rule>\S+): (?P<message>.+)$")

@@ -1,4 +1,4 @@
-"""Tests of engine.summary: the portfolio rows, summary.csv and summary.xlsx."""
+"""Tests of engine.run.summary: the portfolio rows, summary.csv and summary.xlsx."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from engine.pipeline import assess_profile
-from engine.rulebase import load_rulebase
-from engine.summary import SUMMARY_FIELDS, summary_csv, summary_row, summary_xlsx
-from engine.validate import load_profile
+from engine.profile.validate import load_profile
+from engine.rules.base import load_rulebase
+from engine.run.pipeline import assess_profile
+from engine.run.summary import SUMMARY_FIELDS, summary_csv, summary_row, summary_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 

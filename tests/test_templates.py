@@ -1,4 +1,4 @@
-"""Tests of engine.templates: every template problem reported with file, part and paragraph."""
+"""Tests of the template checker: every template problem reported with file, part and paragraph."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import docx
 
-from engine.docx_sample import build_sample_template, sample_context
-from engine.render import make_environment
-from engine.templates import check_template, check_template_dir
+from engine.documents.render import make_environment
+from engine.documents.sample import build_sample_template, sample_context
+from engine.documents.templates import check_template, check_template_dir
 
 
 def _template(path: Path, *paragraphs: str, header: str = "", footer: str = "") -> Path:

@@ -9,13 +9,19 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine.assess import Assessment
+from engine.assessment.assess import Assessment
 from engine.cli import main
-from engine.pipeline import assess_profile, prepare, render_client
-from engine.render import document_text
-from engine.rulebase import load_rulebase
-from engine.validate import load_profile
-from engine.vendors import FactSource, alternatives, check_register, load_register, stale_facts
+from engine.documents.render import document_text
+from engine.profile.register import (
+    FactSource,
+    alternatives,
+    check_register,
+    load_register,
+    stale_facts,
+)
+from engine.profile.validate import load_profile
+from engine.rules.base import load_rulebase
+from engine.run.pipeline import assess_profile, prepare, render_client
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -75,7 +81,7 @@ class TestStaleness:
 class TestAlternatives:
     def test_eu_vendors_of_the_same_category_with_a_dpa(self) -> None:
         register = load_register(RULES)
-        from engine.profile import Vendor
+        from engine.profile.model import Vendor
 
         jasper = Vendor(id="jasper", name="Jasper", hosting="other_third_country")
         names = [v.name for v in alternatives(jasper, register, ["marketing_sales"])]

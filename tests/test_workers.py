@@ -1,4 +1,4 @@
-"""Tests of engine.workers: one client's bytes, in this process or in worker processes."""
+"""Tests of engine.run.workers: one client's bytes, in this process or in worker processes."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pickle
 import shutil
 from pathlib import Path
 
-from engine.batch import BatchOptions
 from engine.errors import ProfileError
-from engine.workers import Result, process, results
+from engine.run.batch import BatchOptions
+from engine.run.workers import Result, process, results
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"

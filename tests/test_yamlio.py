@@ -1,4 +1,4 @@
-"""Tests of engine.yamlio, the safe YAML loader with source positions.
+"""Tests of engine.profile.yamlio, the safe YAML loader with source positions.
 
 Every hostile input in ``tests/bad_inputs/yaml/`` must give the chosen ``UserError`` subclass
 with a ``file:line:column: key.path: message`` text, never a traceback. Each test runs with
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import yamlio
 from engine.errors import Location, ProfileError, RuleError, UserError
-from engine.yamlio import format_key_path, load_yaml, load_yaml_text
+from engine.profile import yamlio
+from engine.profile.yamlio import format_key_path, load_yaml, load_yaml_text
 
 BAD = Path(__file__).parent / "bad_inputs" / "yaml"
 

@@ -4,7 +4,7 @@
 
 Writes ``charte-ia.docx``, ``brief-dsi.docx`` and ``rapport-audit.docx``: ordinary Word files a
 consultant can open and restyle in Word or LibreOffice, holding docxtpl tags that use only the
-names built by :func:`engine.context.build_context` (see ``docs/templates.md``).
+names built by :func:`engine.documents.context.build_context` (see ``docs/templates.md``).
 
 Layout conventions (kept identical in the three files):
     A4, 2 cm margins, Liberation Sans 10 pt, dark blue headings, tables with a dark blue header

@@ -1,0 +1,308 @@
+"""Stage 6: findings -> the assessment of one client (tiers, obligations, checklists, JSON).
+
+The rules decide; this module only gathers. A use case's tier is the most severe tier any rule
+gave it (REFERENCE §0: the tier is the most severe that applies), ``unacceptable`` as soon as a
+prohibited practice is established, ``undetermined`` when a question the law needs is
+unanswered, and ``minimal`` when no rule classified it higher and every question is answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.assessment.findings import Finding
+from engine.assessment.roi import RoiFigures, compute_roi
+from engine.profile.model import Profile, UseCase
+from engine.profile.register import (
+    FactSource,
+    Register,
+    RegisterVendor,
+    alternatives,
+    categories_of,
+)
+from engine.rules.spec import Priority
+
+TIER_ORDER = ("minimal", "limited", "high", "unacceptable")
+PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
+ANTI_FAILURE_ITEMS = {
+    "q1": "Ce processus est-il répétitif, structuré et bien défini ?",
+    "q2": "Mon équipe est-elle prête à utiliser cet outil au quotidien ?",
+    "q3": "Ai-je un « champion IA » interne (même non technique) ?",
+    "q4": "L'outil respecte-t-il le RGPD et s'intègre-t-il à mes logiciels existants ?",
+    "q5": "Quel est mon indicateur de succès simple ?",
+    "q6": "Ai-je prévu un temps de test (2 à 4 semaines maximum) ?",
+    "q7": "Quel est mon plan B si ça ne fonctionne pas ?",
+}
+SCALE_UP_ITEMS = {
+    "c1": "L'outil est utilisé régulièrement par au moins 2 personnes",
+    "c2": "Le ROI est mesurable et positif depuis 3 semaines",
+    "c3": "Une procédure simple est documentée",
+    "c4": "Le fournisseur est conforme RGPD / AI Act",
+    "c5": "Un budget annuel est validé (même symbolique)",
+}
+ANTI_FAILURE_MAX_NO = 3  # guide 6.3: more than 3 "no" -> wait or adjust
+
+
+@dataclass(frozen=True)
+class Obligation:
+    text: str
+    reference: str
+    applies_from: dt.date
+    in_force: bool
+    bearer: str
+    status: str
+    rule_id: str
+
+
+@dataclass
+class UseCaseAssessment:
+    use_case: UseCase
+    tier: str
+    tier_floor: str | None
+    references: list[str]
+    obligations: list[Obligation]
+    missing: list[str]
+    roi: RoiFigures
+    priority: Priority | None
+    anti_failure: dict[str, str]      # q1..q7 -> no | ok
+    scale_up: dict[str, str]          # c1..c5 -> met | not_met | unknown
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def anti_failure_no(self) -> int:
+        return sum(1 for v in self.anti_failure.values() if v == "no")
+
+    @property
+    def anti_failure_verdict(self) -> str:
+        return "wait" if self.anti_failure_no > ANTI_FAILURE_MAX_NO else "go"
+
+    @property
+    def scale_up_ready(self) -> bool:
+        return all(v == "met" for v in self.scale_up.values())
+
+
+@dataclass
+class Assessment:
+    profile: Profile
+    as_of: dt.date
+    rules_digest: str
+    use_cases: list[UseCaseAssessment]
+    findings: list[Finding]
+    vendor_sources: dict[str, dict[str, FactSource]] = field(default_factory=dict)
+    register: Register | None = None
+
+    def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
+        """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""
+        vendor = self.profile.vendor(vendor_id)
+        failing = any(f.kind == "gdpr" and f.severity == "blocker"
+                      for f in self.vendor_findings(vendor_id))
+        if (vendor is None or self.register is None or not failing
+                or vendor_id in self.stopped_vendors):  # never a substitute for a banned use
+            return []
+        return alternatives(vendor, self.register,
+                            categories_of(vendor, self.profile, self.register))
+
+    @functools.cached_property
+    def prohibited_use_cases(self) -> frozenset[str]:
+        """Ids of the use cases that are prohibited practices (AI Act art. 5): to stop."""
+        return frozenset(u.use_case.id for u in self.use_cases if u.tier == "unacceptable")
+
+    @functools.cached_property
+    def stopped_vendors(self) -> frozenset[str]:
+        """Vendors used only for prohibited practices: to switch off, not to deploy."""
+        tiers: dict[str, set[str]] = {}
+        for u in self.use_cases:
+            if u.use_case.vendor:
+                tiers.setdefault(u.use_case.vendor, set()).add(u.tier)
+        return frozenset(vendor for vendor, found in tiers.items() if found == {"unacceptable"})
+
+    def vendor_findings(self, vendor_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.subject_kind == "vendor" and f.subject == vendor_id]
+
+    def client_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.subject_kind == "client"]
+
+    @property
+    def worst_tier(self) -> str:
+        tiers = [u.tier for u in self.use_cases]
+        if "unacceptable" in tiers:
+            return "unacceptable"
+        if "undetermined" in tiers:
+            return "undetermined"
+        known = [t for t in tiers if t in TIER_ORDER]
+        return max(known, key=TIER_ORDER.index) if known else "minimal"
+
+
+@functools.lru_cache(maxsize=4096)  # references and their keys repeat across clients
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort "Art. 26(2)" before "Art. 26(11)".
+
+    >>> sorted(["Art. 26(11)", "Art. 26(2)"], key=natural_key)
+    ['Art. 26(2)', 'Art. 26(11)']
+    """
+    return tuple(int(part) if part.isdigit() else part
+                 for part in re.split(r"(\d+)", text))
+
+
+def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
+    if control is None:
+        return "unknown"
+    if control == "staff_ai_training":
+        value: Any = profile.client.staff_ai_training
+    else:
+        value = getattr(use_case.controls, control)
+    return {True: "met", False: "not_met"}.get(value, "unknown") if isinstance(value, bool) else (
+        "unknown")
+
+
+def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
+           rules_digest: str) -> Assessment:
+    """Gather one client's findings into its assessment."""
+    by_use_case: dict[str, list[Finding]] = {u.id: [] for u in profile.use_cases}
+    for f in findings:
+        if f.subject_kind == "use_case" and f.subject in by_use_case:
+            by_use_case[f.subject].append(f)
+    results = [_use_case(profile, u, by_use_case[u.id], as_of) for u in profile.use_cases]
+    return Assessment(profile, as_of, rules_digest, results, findings)
+
+
+def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
+              as_of: dt.date) -> UseCaseAssessment:
+    tiers: list[str] = []
+    missing: set[str] = set()
+    references: list[str] = []
+    priorities: list[Priority] = []
+    anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
+    scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
+    for f in mine:
+        spec = f.spec
+        if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
+            references.extend(r for r in f.provenance.references if r not in references)
+        if spec is None:
+            continue
+        if spec.kind == "ai_act" and spec.tier:
+            tiers.append(spec.tier)
+        elif spec.kind == "missing_answer" and spec.field:
+            missing.add(spec.field)
+        elif spec.kind == "anti_failure" and spec.item in anti:
+            anti[spec.item] = "no"
+        elif (spec.kind == "scale_up" and spec.item in scale and spec.status
+              and scale[spec.item] != "not_met"):  # the most cautious status wins
+            scale[spec.item] = spec.status
+        if spec.priority:
+            priorities.append(spec.priority)
+    top = max(tiers, key=TIER_ORDER.index) if tiers else None
+    if top == "unacceptable":
+        tier, floor = "unacceptable", None
+    elif missing:
+        tier, floor = "undetermined", top
+    else:
+        tier, floor = top or "minimal", None
+    obligations: dict[tuple[str, str], Obligation] = {}
+    # A prohibited practice has no compliance path (REFERENCE §7): it is stopped, so only the
+    # duties of every tier (Art. 4) are listed, none of the tiers below it.
+    for f in mine:
+        for ob in f.obligations:
+            if tier == "unacceptable" and ob.reference != "Art. 4":
+                continue
+            key = (ob.reference, ob.text)
+            if key not in obligations:
+                obligations[key] = Obligation(
+                    ob.text, ob.reference, ob.applies_from, as_of >= ob.applies_from,
+                    ob.bearer, _status(ob.control, use_case, profile), f.rule_id)
+    priority = max(priorities, key=PRIORITY_ORDER.index) if priorities else None
+    return UseCaseAssessment(
+        use_case=use_case, tier=tier, tier_floor=floor, references=references,
+        obligations=sorted(obligations.values(),
+                           key=lambda o: (o.applies_from, natural_key(o.reference))),
+        missing=sorted(missing), roi=compute_roi(use_case.roi), priority=priority,
+        anti_failure=anti, scale_up=scale, findings=mine)
+
+
+def to_json(assessment: Assessment) -> dict[str, Any]:
+    """The SPEC §3 ``assessment.json`` document (plus a few documented extensions)."""
+    client = assessment.profile.client
+    return {
+        "client": {"id": client.id, "name": client.name, "sector": client.sector},
+        "as_of": assessment.as_of.isoformat(),
+        "rules_digest": assessment.rules_digest,
+        "worst_tier": assessment.worst_tier,
+        "use_cases": [_use_case_json(u) for u in assessment.use_cases],
+        "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
+        "findings": [_finding_json(f) for f in assessment.findings],
+    }
+
+
+def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
+    roi = u.roi
+    return {
+        "id": u.use_case.id,
+        "title": u.use_case.title,
+        "stage": u.use_case.stage,
+        "vendor": u.use_case.vendor,
+        "ai_act": {
+            "tier": u.tier,
+            "tier_floor": u.tier_floor,
+            "references": u.references,
+            "missing_answers": u.missing,
+            "obligations": [{
+                "text": o.text, "reference": o.reference,
+                "applies_from": o.applies_from.isoformat(), "in_force": o.in_force,
+                "bearer": o.bearer, "status": o.status, "rule": o.rule_id,
+            } for o in u.obligations],
+        },
+        "roi": {
+            "measurable": roi.measurable,
+            "annual_gain": roi.annual_gain,
+            "annual_cost": roi.annual_cost,
+            "one_off_cost": roi.one_off_cost,
+            "roi_percent": roi.roi_percent,
+            "payback_months": roi.payback_months,
+        },
+        "priority": u.priority,
+        "anti_failure": {"answers": u.anti_failure, "no_count": u.anti_failure_no,
+                         "verdict": u.anti_failure_verdict},
+        "scale_up": {"criteria": u.scale_up, "ready": u.scale_up_ready},
+    }
+
+
+def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
+    vendor = assessment.profile.vendor(vendor_id)
+    assert vendor is not None
+    sources = assessment.vendor_sources.get(vendor_id, {})
+    return {
+        "id": vendor.id,
+        "name": vendor.label,
+        "register_id": vendor.register_id,
+        "sources": {name: {"origin": s.origin, "source": s.source or None,
+                           "checked_on": s.checked_on.isoformat() if s.checked_on else None,
+                           "verified": s.verified}
+                    for name, s in sorted(sources.items())},
+        "gdpr_gaps": [f.rule_id for f in assessment.vendor_findings(vendor_id)
+                      if f.kind == "gdpr" and f.severity != "info"],
+        "alternatives": [e.id for e in assessment.alternatives(vendor_id)],
+        "prohibited_use_only": vendor_id in assessment.stopped_vendors,
+    }
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": f.rule_id,
+        "kind": f.kind,
+        "severity": f.severity,
+        "subject": f.subject,
+        "subject_kind": f.subject_kind,
+        "message": f.message,
+        "references": list(f.provenance.references),
+        "because": f.because,
+        "source": f"{f.provenance.file}:{f.provenance.line}",
+    }
+    if f.advice:
+        out["advice"] = f.advice
+    if f.spec and f.spec.tier:
+        out["tier"] = f.spec.tier
+    return out

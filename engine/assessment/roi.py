@@ -1,0 +1,102 @@
+"""Return on investment with the guide's formula (guide 2.1) and pilot figures (guide 5.4).
+
+``ROI (%) = (Gains - Costs) / Costs x 100`` over the first year. Costs are the subscription
+for twelve months plus the one-off costs (set-up and training hours at the loaded hourly cost,
+integration). Gains are the hours saved, the errors avoided and the extra revenue, over a year of
+:data:`WORKING_WEEKS_PER_YEAR` weeks. Absent figures count as zero; whether the ROI can be
+measured at all is a fact the rules read (guide 2.4: "le ROI est impossible à mesurer").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.profile.model import Pilot, Roi
+
+WORKING_WEEKS_PER_YEAR = 47  # 52 weeks less 5 weeks of paid leave (France)
+
+
+@dataclass(frozen=True, slots=True)
+class RoiFigures:
+    """First-year figures of one use case, in euros (rounded to the cent)."""
+
+    measurable: bool
+    one_off_cost: float
+    annual_cost: float
+    annual_gain: float
+    first_test_cost: float
+    roi_percent: float | None
+    payback_months: float | None
+
+
+def compute_roi(roi: Roi) -> RoiFigures:
+    """Apply the guide 2.1 formula to a use case's ``roi`` block.
+
+    >>> r = compute_roi(Roi(subscription_per_month=19, setup_hours=2, training_hours=1,
+    ...                     hourly_cost=40, hours_saved_per_week=6))
+    >>> r.annual_cost, r.annual_gain, r.roi_percent, r.payback_months
+    (348.0, 11280.0, 3141.4, 0.1)
+    """
+    hourly = roi.hourly_cost or 0.0
+    one_off = ((roi.setup_hours or 0.0) + (roi.training_hours or 0.0)) * hourly + (
+        roi.integration_cost or 0.0
+    )
+    subscription = roi.subscription_per_month or 0.0
+    annual_cost = subscription * 12 + one_off
+    annual_gain = (
+        (roi.hours_saved_per_week or 0.0) * hourly * WORKING_WEEKS_PER_YEAR
+        + (roi.errors_avoided_per_month or 0.0) * (roi.cost_per_error or 0.0) * 12
+        + (roi.extra_revenue_per_month or 0.0) * 12
+    )
+    measurable = annual_gain > 0 and (roi.subscription_per_month is not None or one_off > 0)
+    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if annual_cost > 0 else None
+    monthly_net = annual_gain / 12 - subscription
+    payback: float | None
+    if one_off == 0 and monthly_net > 0:
+        payback = 0.0
+    elif monthly_net > 0:
+        payback = one_off / monthly_net
+    else:
+        payback = None
+    return RoiFigures(
+        measurable=measurable,
+        one_off_cost=round(one_off, 2),
+        annual_cost=round(annual_cost, 2),
+        annual_gain=round(annual_gain, 2),
+        first_test_cost=round(subscription + one_off, 2),
+        roi_percent=None if roi_percent is None else round(roi_percent, 1),
+        payback_months=None if payback is None else round(payback, 1),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PilotFigures:
+    """What the pilot dashboard (guide 5.4) says, for the scale-up and stop rules."""
+
+    weeks: int
+    positive_streak: int  # trailing consecutive weeks where time saved exceeded time spent
+    first_two_weeks_net_h: float | None  # hours saved minus spent over weeks 1-2
+    total_net_h: float
+
+
+def pilot_figures(pilot: Pilot) -> PilotFigures:
+    """Summarise the weekly pilot table.
+
+    >>> from engine.profile.model import PilotWeek
+    >>> p = Pilot(weeks=[PilotWeek(week=1, time_spent_h=2, time_saved_h=3),
+    ...                  PilotWeek(week=2, time_spent_h=1, time_saved_h=5)])
+    >>> pilot_figures(p)
+    PilotFigures(weeks=2, positive_streak=2, first_two_weeks_net_h=5.0, total_net_h=5.0)
+    """
+    streak = 0
+    for week in reversed(pilot.weeks):
+        if week.time_saved_h > week.time_spent_h:
+            streak += 1
+        else:
+            break
+    early = [w for w in pilot.weeks if w.week <= 2]
+    first_two = (
+        round(sum(w.time_saved_h - w.time_spent_h for w in early), 2) if len(early) == 2 else None
+    )
+    total = round(sum(w.time_saved_h - w.time_spent_h for w in pilot.weeks), 2)
+    return PilotFigures(len(pilot.weeks), streak, first_two, total)

@@ -1,0 +1,61 @@
+"""The rule base as one unit: load every rule file, lint and compile it, and fingerprint it.
+
+``load_rulebase`` refuses a rule base that does not lint clean (:mod:`engine.rules.lint`: syntax,
+operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
+coverage), so ``iapme run`` and ``iapme assess`` never run on rules that fail
+``iapme rules lint``. The digest covers every rule file's bytes, so a manifest can tell when the
+rules changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import Issue, RuleError
+from engine.profile.register import REGISTER_FILE, Register
+from engine.rules.compiler import CompiledRules
+from engine.rules.lint import lint_rule_dir
+from engine.rules.spec import LoadedRule, rule_files
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    compiled: CompiledRules
+    digest: str
+    rules: tuple[LoadedRule, ...]
+    directory: Path
+    register: Register
+
+
+def digest_files(files: list[Path], root: Path) -> str:
+    """``sha256:<hex>`` over the relative names and bytes of ``files``."""
+    sha = hashlib.sha256()
+    for path in sorted(files):
+        sha.update(str(path.relative_to(root)).encode() + b"\0")
+        sha.update(path.read_bytes() + b"\0")
+    return "sha256:" + sha.hexdigest()
+
+
+def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
+    """Load, lint and compile; return the rule base (None if it does not lint) and the problems."""
+    result = lint_rule_dir(rules_dir)
+    if result.issues:
+        return None, result.issues
+    files = rule_files(rules_dir)
+    if (rules_dir / REGISTER_FILE).is_file():
+        files.append(rules_dir / REGISTER_FILE)
+    base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
+                    rules_dir, result.register)
+    return base, []
+
+
+def load_rulebase(rules_dir: Path) -> RuleBase:
+    """Load a rule base that must lint clean. Raises RuleError listing every problem."""
+    base, issues = check_rulebase(rules_dir)
+    if base is None:
+        raise RuleError.of(issues, summary=(
+            f"the rule base in {rules_dir} does not lint ({len(issues)} problem(s); "
+            "see iapme rules lint):"))
+    return base

@@ -1,0 +1,191 @@
+"""Rule files: the declarative format compliance officers write, loaded with positions.
+
+A rule file is YAML with a ``rules:`` list. Each rule::
+
+    - id: ai-act.art5.1f.emotion-workplace      # unique, lower-case
+      title: "Reconnaissance des émotions au travail"
+      subject: use_case                          # use_case | vendor | client
+      references: ["Art. 5(1)(f)", "Considérant 44"]
+      valid_from: "2025-02-02"                   # optional: rule applies from this legal date
+      valid_until: "2030-12-31"                  # optional: and up to this one (inclusive)
+      when: {all: [{field: use_case.system.capabilities, contains: emotion_recognition}, ...]}
+      then:
+        finding: {kind: ai_act, tier: unacceptable, severity: blocker, message: "..."}
+        obligations: [{text: "...", reference: "Art. 26(2)", applies_from: "2027-12-02",
+                       bearer: deployer, control: human_oversight}]
+        assert: [{name: annex_iii, point: "4(a)"}]   # derived facts other rules can require
+
+The condition language (``all``/``any``/``not``, comparisons, lists, ``missing``, ``derived``,
+joins through ``vendor.*`` fields) is compiled by :mod:`engine.rules.compiler`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
+
+from engine.errors import Issue, Location, RuleError
+from engine.profile.yamlio import YamlDoc, load_yaml
+
+Kind = Literal[
+    "ai_act",          # classification of a use case: carries a tier
+    "ai_act_note",     # an AI Act point that does not change the tier (derogation, role...)
+    "missing_answer",  # a question the law needs is unanswered: the tier stays undetermined
+    "gdpr",
+    "avoid_ai",        # guide 2.4 "Évitez l'IA si..."
+    "test_small",      # guide 2.4 "Attendez ou testez à très petite échelle"
+    "budget",          # guide 2.4 5 % rule
+    "anti_failure",    # guide 6.3, one per question answered "no"
+    "scale_up",        # guide 5.5, one per criterion with its status
+    "priority",        # guide 5.2 matrix
+    "frequent_error",  # guide 6.2
+    "pilot",           # guide 5.4
+    "governance",      # champion, training, works council
+]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+Severity = Literal["blocker", "warning", "info"]
+Tier = Literal["unacceptable", "high", "limited", "minimal"]
+Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
+Status = Literal["met", "not_met", "unknown"]
+Subject = Literal["use_case", "vendor", "client"]
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,99}$")]
+# A placeholder of a finding's message or advice: ``{use_case.title}``, ``{vendor.hosting}``.
+PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
+Ref = Annotated[str, Field(min_length=2, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FindingSpec(_Strict):
+    kind: Kind
+    severity: Severity
+    message: Annotated[str, Field(min_length=3, max_length=2000)]
+    tier: Tier | None = None
+    field: str | None = None       # missing_answer: the unanswered profile key
+    priority: Priority | None = None
+    item: str | None = None        # checklist item id (anti_failure q1..q7, scale_up c1..c5)
+    status: Status | None = None
+    advice: Annotated[str, Field(max_length=2000)] | None = None  # what to do, in French
+
+
+class ObligationSpec(_Strict):
+    text: Annotated[str, Field(min_length=3, max_length=1000)]
+    reference: Ref
+    applies_from: dt.date
+    bearer: Literal["deployer", "provider"]
+    control: (
+        Literal["ai_disclosure", "output_marking", "human_oversight", "logs_kept",
+                "workers_informed", "dpia_done", "staff_ai_training"] | None
+    ) = None
+
+
+class ThenSpec(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    finding: FindingSpec | None = None
+    obligations: list[ObligationSpec] = []
+    asserts: list[dict[str, str | int | float | bool]] = Field(default=[], alias="assert")
+
+
+class RuleSpec(_Strict):
+    id: RuleId
+    title: Annotated[str, Field(min_length=3, max_length=300)]
+    subject: Subject
+    references: list[Ref] = []
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    note: str | None = None
+    when: dict[str, Any]
+    then: ThenSpec
+
+
+class RuleFile(_Strict):
+    rules: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRule:
+    """A rule with where it was written, for provenance and error messages."""
+
+    spec: RuleSpec
+    file: str
+    line: int
+    doc: YamlDoc
+    index: int
+    source: str = ""  # the file relative to the rule folder's parent (rules/ai_act/x.yaml)
+
+    def locate(self, *path: str | int) -> Location:
+        return self.doc.locate(("rules", self.index, *path))
+
+
+NOT_RULES = ("tests", "vendors", "vocabulary")  # test cases, vendor register, neutral values
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` rule file under ``rules_dir`` (sorted).
+
+    Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
+    ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
+    that ``iapme rules lint`` reads) and ``*.test.yaml`` files.
+    """
+    files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
+    return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))
+                  and not set(p.relative_to(rules_dir).parts[:-1]) & set(NOT_RULES))
+
+
+def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
+    """Load every rule file; return the rules that parsed and the problems of the others."""
+    if not rules_dir.is_dir():
+        raise RuleError.at(str(rules_dir), "rules folder not found")
+    rules: list[LoadedRule] = []
+    issues: list[Issue] = []
+    for path in rule_files(rules_dir):
+        shown = str(path)
+        try:
+            doc = load_yaml(path, display_path=shown, error_cls=RuleError)
+        except RuleError as exc:
+            issues.extend(exc.issues)
+            continue
+        try:
+            items = RuleFile.model_validate(doc.data).rules
+        except ValidationError:
+            issues.append(Issue(doc.locate(()),
+                                "a rule file must hold a 'rules:' list, and only it"))
+            continue
+        for index, raw in enumerate(items):
+            where = doc.locate(("rules", index))
+            try:
+                spec = RuleSpec.model_validate(raw)
+            except ValidationError as exc:
+                rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
+                for error in exc.errors(include_url=False):
+                    loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+                    issues.append(Issue(
+                        doc.locate(("rules", index, *loc)),
+                        f"rule {rule_id}: {_plain(error, loc)}"))
+                continue
+            source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
+            rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
+    return rules, issues
+
+
+def _plain(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
+    from engine.common.suggest import hint
+
+    if error["type"] == "extra_forbidden":
+        key = str(loc[-1])
+        known: tuple[type[BaseModel], ...] = (RuleSpec, ThenSpec, FindingSpec, ObligationSpec)
+        names = [n for m in known for n in m.model_fields] + ["assert"]
+        return f"unknown key '{key}'.{hint(key, names)}"
+    if error["type"] == "missing":
+        return f"'{loc[-1]}' is required"
+    msg = str(error["msg"])
+    return msg[0].lower() + msg[1:]

@@ -1,0 +1,198 @@
+"""``manifest.json``: what was written, from what; and whether a client is still current.
+
+Per file: its sha256 and the inputs it was made from (profile, rules and templates digests,
+as-of date, engine code and library versions). Per client: the profile file name, those inputs,
+the profile's own assessment date, its files and its summary row, so that an unchanged client
+is skipped without its profile being parsed. A damaged manifest counts as absent (and is
+reported); the journal a killed run left (``engine.run.outputs.Writer``) is replayed on load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from engine.run.outputs import JOURNAL, atomic_write, file_sha256, sha256
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 2
+ENGINE_DIR = Path(__file__).resolve().parents[1]
+CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # profile.CLIENT_ID_PATTERN (no pydantic here)
+DEPENDENCIES = ("durable-rules", "docxtpl", "python-docx", "jinja2", "lxml", "matplotlib",
+                "pillow", "openpyxl", "babel", "pydantic", "pyyaml")
+
+
+@dataclass
+class Manifest:
+    """``manifest.json``: per written file its sha256 and inputs; per client what it came from.
+
+    ``clients[id]`` holds ``source`` (profile file name), ``inputs`` (profile, rules and
+    templates digests, as-of date, engine version), ``profile_date`` and the ``summary`` row,
+    so an unchanged client is skipped without reading its profile.
+    """
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    previous: dict[str, set[str]] = field(default_factory=dict)  # replayed from the journal
+    warnings: list[str] = field(default_factory=list)
+    changed: bool = False  # differs from manifest.json: save it
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        """Read the manifest and replay the journal; a damaged manifest counts as absent."""
+        manifest = cls()
+        path = out / MANIFEST
+        try:
+            data = json.loads(path.read_bytes())
+            if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
+                raise ValueError("not a manifest object")
+            manifest.files = {k: v for k, v in data.get("files", {}).items()
+                              if isinstance(v, dict)}
+            for key, entry in manifest.files.items():
+                previous = entry.pop("previous", None)
+                if isinstance(previous, list):
+                    manifest.previous[key] = {p for p in previous if isinstance(p, str)}
+            clients = data.get("clients", {})
+            manifest.clients = clients if isinstance(clients, dict) else {}
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            manifest.changed = True
+            manifest.warnings.append(
+                f"{path} is unreadable ({exc}); treated as absent: every client is rebuilt and "
+                "existing files that differ are kept as if edited by hand (use --force to "
+                "replace them)")
+        manifest._replay(out / JOURNAL)
+        return manifest
+
+    def _replay(self, journal: Path) -> None:
+        try:
+            lines = journal.read_bytes().splitlines()
+        except OSError:
+            return
+        self.changed = True
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                client, record = str(entry["client"]), entry["record"]
+                files = {str(key): (dict(new), old) for key, (new, old) in entry["files"].items()}
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # the last line of a killed run may be cut short
+            for key, (new, old) in files.items():
+                if isinstance(old, str):
+                    self.previous.setdefault(key, set()).add(old)
+                self.files[key] = new
+            if isinstance(record, dict) and record:
+                self.clients[client] = record
+
+    def save(self, out: Path) -> None:
+        """Write the manifest atomically (then the journal is no longer needed).
+
+        A file a killed run journaled but may not have moved into place keeps the digests it
+        may still have under ``previous`` until it is written again.
+        """
+        files = {key: {**entry, "previous": sorted(self.previous[key])}
+                 if self.previous.get(key) else entry for key, entry in self.files.items()}
+        data = {"version": MANIFEST_VERSION, "clients": dict(sorted(self.clients.items())),
+                "files": dict(sorted(files.items()))}
+        text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        atomic_write(out / MANIFEST, text.encode("utf-8"))
+        with contextlib.suppress(FileNotFoundError):
+            (out / JOURNAL).unlink()
+
+    def recorded(self, key: str) -> str | None:
+        sha = self.files.get(key, {}).get("sha256")
+        return sha if isinstance(sha, str) else None
+
+    def is_ours(self, key: str, current: str) -> bool:
+        """True when ``current`` is bytes this tool wrote (so it may be replaced)."""
+        return current == self.recorded(key) or current in self.previous.get(key, ())
+
+    def by_source(self) -> dict[tuple[str, str], str]:
+        """(profile file name, profile digest) -> client id, for the clients recorded."""
+        index = {}
+        for client_id, record in self.clients.items():
+            try:
+                index[(record["source"], record["inputs"]["profile"])] = client_id
+            except (KeyError, TypeError):
+                continue
+        return index
+
+
+def edited_files(manifest: Manifest, out: Path, keys: list[str]) -> tuple[list[str], bool]:
+    """(files edited by hand, whether any file must be written again).
+
+    A file must be written again when it is missing, or when it still holds bytes we wrote
+    earlier (a run killed between journaling a file and moving it into place).
+    """
+    edited, stale = [], False
+    for key in keys:
+        current = file_sha256(out / key)
+        if current is None or (current != manifest.recorded(key)
+                               and manifest.is_ours(key, current)):
+            stale = True
+        elif current != manifest.recorded(key):
+            edited.append(key)
+    return edited, stale
+
+
+
+def tree_digest(root: Path, pattern: str = "**/*") -> str:
+    """``sha256:`` over the relative names and bytes of the visible files under ``root``."""
+    sha = hashlib.sha256()
+    for path in sorted(root.glob(pattern)):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            sha.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + sha.hexdigest()
+
+
+def input_digests(rules: Path, templates: Path) -> dict[str, str]:
+    """What every client's files depend on besides its profile and date (cheap: no parsing).
+
+    ``engine`` covers this package's code and the versions of the libraries that shape the
+    bytes, so an upgrade rebuilds the clients instead of leaving stale files marked current.
+    """
+    versions = []
+    for name in DEPENDENCIES:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    engine = tree_digest(ENGINE_DIR, "**/*.py") + ";" + ";".join(versions)
+    return {"rules": tree_digest(rules),
+            "templates": tree_digest(templates, "*.docx"),
+            "engine": sha256(engine.encode())}
+
+
+def is_current(client_id: str, record: object, digest: str, common: dict[str, str],
+               as_of: dt.date | None, today: dt.date) -> bool:
+    """True when ``record`` was made from these very inputs, as-of date included.
+
+    ``as_of`` is the ``--as-of`` option; without it the date is the profile's own (recorded,
+    since the profile bytes are the same) or today. A record that could not have been written
+    by us (odd id, file names with a path, summary values that are not plain) is not trusted.
+    """
+    if not CLIENT_ID.fullmatch(client_id) or not isinstance(record, dict) or not isinstance(
+            record.get("inputs"), dict):
+        return False
+    inputs, files, row = record["inputs"], record.get("files"), record.get("summary")
+    expected = as_of.isoformat() if as_of else (record.get("profile_date") or today.isoformat())
+    return (inputs.get("profile") == digest and inputs.get("as_of") == expected
+            and all(inputs.get(k) == v for k, v in common.items())
+            and isinstance(files, list) and all(plain_name(n) for n in files)
+            and isinstance(row, dict) and isinstance(row.get("as_of"), str)
+            and all(isinstance(v, str | int | float) for v in row.values()))
+
+
+def plain_name(name: object) -> bool:
+    """A file name inside a client folder (a damaged manifest must not lead elsewhere)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name \
+        and "\\" not in name

@@ -1,0 +1,117 @@
+"""One client through every stage: profile -> facts -> rules -> findings -> assessment ->
+context -> documents. Pure: returns bytes, writes nothing (see :mod:`engine.run.outputs`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.assessment.assess import Assessment, assess, to_json
+from engine.assessment.facts import to_facts
+from engine.assessment.findings import build_findings
+from engine.documents.context import build_context
+from engine.documents.render import DocProperties, PreparedTemplate, make_environment
+from engine.documents.templates import check_template_dir
+from engine.errors import TemplateError
+from engine.profile.model import Profile
+from engine.profile.register import origins, resolve
+from engine.rules.base import RuleBase, digest_files, load_rulebase
+from engine.rules.durable.evaluate import evaluate
+
+DOCUMENTS = {
+    "charte-ia.docx": "Charte d'usage de l'intelligence artificielle",
+    "brief-dsi.docx": "Briefing pour le prestataire informatique",
+    "rapport-audit.docx": "Rapport d'audit IA",
+}
+ASSESSMENT_FILE = "assessment.json"
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """What a process prepares once: the compiled rules and the compiled templates."""
+
+    rulebase: RuleBase
+    templates: dict[str, PreparedTemplate]
+    templates_digest: str
+    templates_dir: Path
+
+
+def prepare(rules_dir: Path, templates_dir: Path) -> Toolkit:
+    """Load and check the rule base and the templates; refuse to go on if either is broken."""
+    rulebase = load_rulebase(rules_dir)
+    env = make_environment()
+    sample = sample_context()
+    issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env)
+    if issues:
+        raise TemplateError.of(issues, summary=f"the templates in {templates_dir} have errors:")
+    templates = {name: PreparedTemplate.load(templates_dir / name, env) for name in DOCUMENTS}
+    digest = digest_files([templates_dir / name for name in DOCUMENTS], templates_dir)
+    return Toolkit(rulebase, templates, digest, templates_dir)
+
+
+def resolve_as_of(profile: Profile, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """SPEC §1: ``--as-of``, else the profile's ``assessment.date``, else today."""
+    return as_of or profile.assessment.date or today
+
+
+def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Assessment:
+    """Evaluate one profile against the rule base at the legal date ``as_of``.
+
+    Vendors that name a register entry are filled from the vendor register first.
+    """
+    profile, sources = resolve(profile, rulebase.register)
+    facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of))
+    matches = evaluate(rulebase.compiled, facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
+    findings = build_findings(matches, rulebase.compiled, profile)
+    result = assess(profile, findings, as_of, rulebase.digest)
+    result.vendor_sources = sources
+    result.register = rulebase.register
+    return result
+
+
+def assessment_json(assessment: Assessment) -> bytes:
+    data = to_json(assessment)
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
+    """The four files of one client (three documents and ``assessment.json``), as bytes."""
+    context = build_context(assessment)
+    client = assessment.profile.client
+    consultant = assessment.profile.assessment.consultant
+    author = consultant.firm or consultant.name if consultant else "iapme"
+    files: dict[str, bytes] = {}
+    for name, title in DOCUMENTS.items():
+        props = DocProperties(title=f"{title} – {client.name}", subject="Usage de l'IA",
+                              author=author or "iapme", created=assessment.as_of,
+                              keywords="AI Act, RGPD, IA")
+        files[name] = toolkit.templates[name].render(context, props)
+    files[ASSESSMENT_FILE] = assessment_json(assessment)
+    return files
+
+
+def profile_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def sample_context() -> dict[str, Any]:
+    """A context with every name, to check templates before any profile is read."""
+    from engine.profile.validate import profile_from_doc
+    from engine.profile.yamlio import load_yaml_text
+
+    doc = load_yaml_text(_SAMPLE_PROFILE, "<sample>")
+    profile = profile_from_doc(doc, default_id="sample")
+    empty = assess(profile, [], dt.date(2026, 1, 1), "sha256:0")
+    return build_context(empty, with_chart=False)
+
+
+_SAMPLE_PROFILE = """
+client: {id: sample, name: Exemple, sector: other, employees: 1}
+vendors: [{id: v, name: V}]
+use_cases: [{id: u, title: U, function: other, stage: idea, vendor: v}]
+"""

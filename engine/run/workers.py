@@ -1,0 +1,162 @@
+"""The batch's compute side: one client's files as bytes, in this process or in ``--jobs`` workers.
+
+The parent prepares the toolkit (compiled rules and templates) once and checks it before any
+worker starts; workers are forked from it and inherit it (elsewhere, the initializer prepares
+it). Work travels in small chunks through a bounded window, so results never pile up in memory
+and come back in input order; workers collect garbage every ``GC_EVERY`` clients (matplotlib
+figures and lxml trees are cyclic garbage) to keep their memory flat.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import gc
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import InternalError, Issue, ProfileError, UserError
+from engine.run.outputs import sha256
+
+if TYPE_CHECKING:
+    from engine.run.batch import BatchOptions
+    from engine.run.pipeline import Toolkit
+
+CHUNK = 4  # clients per task: small enough for a smooth progress bar
+WINDOW = 3  # tasks in flight per worker
+GC_EVERY = 50
+
+_TOOLKIT: tuple[tuple[Path, Path], Toolkit] | None = None
+_DONE = 0
+
+
+@dataclass
+class Result:
+    """One profile's outcome: its files and manifest record, or the reason it failed."""
+
+    path: Path
+    client_id: str | None = None
+    files: dict[str, bytes] | None = None
+    record: dict[str, Any] | None = None
+    failure: tuple[type[UserError], list[Issue], str] | None = None  # picklable error
+
+    @property
+    def error(self) -> UserError | None:
+        if self.failure is None:
+            return None
+        cls, issues, summary = self.failure
+        return cls(issues, summary)
+
+
+def toolkit(rules: Path, templates: Path) -> Toolkit:
+    """The prepared rules and templates of this process (prepared on first use)."""
+    global _TOOLKIT
+    if _TOOLKIT is None or _TOOLKIT[0] != (rules, templates):
+        from engine.run.pipeline import prepare
+
+        _TOOLKIT = ((rules, templates), prepare(rules, templates))
+    return _TOOLKIT[1]
+
+
+def _init_worker(parent: int, rules: Path, templates: Path) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(parent)
+    toolkit(rules, templates)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when the parent dies (even by ``kill -9``).
+
+    Otherwise an orphaned worker would wait forever and keep the output folder's lock.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: workers then exit when they find the parent's pipe closed
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, today: dt.date,
+            common: dict[str, str]) -> Result:
+    """Validate, assess and render one profile; never raises for a bad profile."""
+    from engine.profile.validate import load_profile
+    from engine.run.pipeline import assess_profile, render_client, resolve_as_of
+    from engine.run.summary import summary_row
+
+    global _DONE
+    kit = toolkit(rules, templates)
+    try:
+        profile = load_profile(path, display_path=str(path),
+                               register_ids=kit.rulebase.register.vendors)
+        raw = path.read_bytes()
+        date = resolve_as_of(profile, as_of, today)
+        assessment = assess_profile(profile, kit.rulebase, date)
+        files = render_client(assessment, kit)
+        own_date = profile.assessment.date
+        record = {
+            "source": path.name,
+            "inputs": {"profile": sha256(raw), **common, "as_of": date.isoformat()},
+            "profile_date": own_date.isoformat() if own_date else None,
+            "files": sorted(files),
+            "summary": summary_row(assessment),
+        }
+        return Result(path, profile.client_id, files, record)
+    except UserError as exc:
+        return Result(path, failure=(type(exc), exc.issues, exc.summary))
+    except OSError as exc:
+        return _failed(path, f"cannot read: {exc.strerror}")
+    except Exception as exc:  # a bug must not stop the other clients: report it as a failure
+        return _failed(path, f"internal error, please report it: {type(exc).__name__}: {exc}")
+    finally:
+        _DONE += 1
+        if _DONE % GC_EVERY == 0:
+            gc.collect()
+
+
+def _failed(path: Path, message: str) -> Result:
+    error = ProfileError.at(str(path), message)
+    return Result(path, failure=(ProfileError, error.issues, error.summary))
+
+
+def _chunk(paths: list[Path], rules: Path, templates: Path, as_of: dt.date | None,
+           today: dt.date, common: dict[str, str]) -> list[Result]:
+    return [process(p, rules, templates, as_of, today, common) for p in paths]
+
+
+def results(options: BatchOptions, paths: list[Path], common: dict[str, str]
+            ) -> Iterator[Result]:
+    """Every profile's result, in the order of ``paths``."""
+    toolkit(options.rules, options.templates)  # check rules and templates before any work
+    args = (options.rules, options.templates, options.as_of, options.today, common)
+    jobs = max(1, min(options.jobs, (len(paths) + CHUNK - 1) // CHUNK))
+    if jobs == 1:
+        for path in paths:
+            yield process(path, *args)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(os.getpid(), options.rules, options.templates))
+    try:
+        window: deque[Future[list[Result]]] = deque()
+        queue = deque(chunks)
+        while queue or window:
+            while queue and len(window) < jobs * WINDOW:
+                window.append(pool.submit(_chunk, queue.popleft(), *args))
+            yield from window.popleft().result()
+    except BrokenProcessPool as exc:
+        raise InternalError(f"a worker process died ({exc}); run again with --jobs 1 to "
+                            "find the profile that crashes it") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
