@@ -10,7 +10,8 @@ answer). A ``vendors:`` list is a plain profile list::
     defaults:
       use_case: {role: deployer, system: {biometric_data: false, profiling: false, ...}}
     cases:
-      - name: "Tri de CV : haut risque, annexe III 4(a)"
+      - id: high-risk.cv-ranking                    # unique, names the pytest item
+        name: "Tri de CV : haut risque, annexe III 4(a)"
         covers: ["§8.13", "Annex III 4(a)"]          # REFERENCE rows / provisions this case is for
         as_of: "2026-11-26"                           # legal date (default 2026-11-26)
         profile:
@@ -64,7 +65,7 @@ from engine.run.pipeline import assess_profile
 DEFAULT_CLIENT = {"id": "test-client", "name": "Client test", "sector": "other", "employees": 10}
 DEFAULT_USE_CASE = {"title": "Cas de test", "function": "other", "stage": "pilot"}
 DEFAULT_AS_OF = "2026-11-26"
-CASE_KEYS = ("name", "covers", "as_of", "profile", "expect")
+CASE_KEYS = ("id", "name", "covers", "as_of", "profile", "expect")
 FILE_KEYS = ("defaults", "cases")
 NESTED = ("system", "controls", "data", "process", "roi", "pilot")
 OBLIGATION_KEYS = ("reference", "applies_from", "in_force", "bearer", "status", "rule", "text")
@@ -259,11 +260,32 @@ def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebas
     return problems + checker.run(expect)
 
 
-def run_rule_tests(rules_dir: Path) -> RuleTestReport:
-    """Run every case of ``rules_dir/tests``; count passes and failures."""
-    rulebase = load_rulebase(rules_dir)
-    report = RuleTestReport()
-    fired_all: set[str] = set()
+@dataclass(frozen=True)
+class RuleCase:
+    """One YAML case, where it was written, and the file's defaults."""
+
+    id: str
+    name: str
+    file: str
+    line: int
+    data: Any
+    doc: YamlDoc
+    defaults: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def load_cases(rules_dir: Path) -> list[RuleCase]:
+    """Every case of ``rules_dir/tests``, in file order.
+
+    Raises:
+        RuleError: a test file is not a ``cases:`` list (with optional ``defaults:``), or two
+            cases share an id.
+    """
+    out: list[RuleCase] = []
+    seen: dict[str, RuleCase] = {}
     for path in sorted((rules_dir / "tests").glob("*.y*ml")):
         doc = load_yaml(path, display_path=str(path), error_cls=RuleError)
         data = doc.data if isinstance(doc.data, dict) else {}
@@ -275,24 +297,50 @@ def run_rule_tests(rules_dir: Path) -> RuleTestReport:
                 "{client: ..., use_case: ...}" + (f" (unknown key {extra[0]!r})" if extra else "")))
         for index, case in enumerate(cases):
             where = doc.locate(("cases", index))
-            name = case.get("name", f"case {index + 1}") if isinstance(case, dict) else index
-            if not isinstance(case, dict):
-                report.failures.append(f"{where.file}:{where.line}: {name}: a case is a mapping")
-                report.failed += 1
-                continue
-            try:
-                problems = _check(case, doc, defaults, rulebase, fired_all)
-            except UserError as exc:
-                problems = [f"invalid profile: {exc}"]
-            except ValueError as exc:  # a malformed as_of date
-                problems = [f"invalid case: {exc}"]
-            if problems:
-                report.failures.extend(f"{where.file}:{where.line}: {name}: {p}"
-                                       for p in problems)
-                report.failed += 1
-            else:
-                report.passed += 1
-            for provision in case.get("covers", []) or []:
-                report.covered.setdefault(str(provision), []).append(str(name))
+            ident = case.get("id") if isinstance(case, dict) else None
+            if not isinstance(ident, str) or not ident:
+                ident = f"{path.stem}.case-{index + 1}"
+            name = case.get("name", ident) if isinstance(case, dict) else ident
+            found = RuleCase(ident, str(name), where.file, where.line or 1, case, doc, defaults)
+            if ident in seen:
+                raise RuleError.at(found.file, (
+                    f"case id '{ident}' is used twice (first at {seen[ident].where})"),
+                    line=found.line)
+            seen[ident] = found
+            out.append(found)
+    return out
+
+
+def run_case(case: RuleCase, rulebase: RuleBase, fired_all: set[str] | None = None
+             ) -> list[str]:
+    """What differs between the case's expectations and the assessment ([] = it passes)."""
+    if not isinstance(case.data, dict):
+        return ["a case is a mapping"]
+    problems = [] if "id" in case.data else ["give the case an 'id:' (unique, lower-case)"]
+    try:
+        problems += _check(case.data, case.doc, case.defaults, rulebase,
+                           fired_all if fired_all is not None else set())
+    except UserError as exc:
+        problems.append(f"invalid profile: {exc}")
+    except ValueError as exc:  # a malformed as_of date
+        problems.append(f"invalid case: {exc}")
+    return problems
+
+
+def run_rule_tests(rules_dir: Path) -> RuleTestReport:
+    """Run every case of ``rules_dir/tests``; count passes and failures."""
+    rulebase = load_rulebase(rules_dir)
+    report = RuleTestReport()
+    fired_all: set[str] = set()
+    for case in load_cases(rules_dir):
+        problems = run_case(case, rulebase, fired_all)
+        if problems:
+            report.failures.extend(f"{case.where}: {case.name}: {p}" for p in problems)
+            report.failed += 1
+        else:
+            report.passed += 1
+        covers = case.data.get("covers", []) if isinstance(case.data, dict) else []
+        for provision in covers or []:
+            report.covered.setdefault(str(provision), []).append(case.name)
     report.unexercised = sorted({r.spec.id for r in rulebase.rules} - fired_all)
     return report

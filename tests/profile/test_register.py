@@ -23,7 +23,7 @@ from engine.profile.validate import load_profile
 from engine.rules.base import load_rulebase
 from engine.run.pipeline import assess_profile, prepare, render_client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 
 

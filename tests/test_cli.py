@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _template_set(tmp_path: Path, old: str, new: str) -> Path:

@@ -17,7 +17,7 @@ from engine.rules.base import load_rulebase
 from engine.run.pipeline import assess_profile
 from engine.run.summary import SUMMARY_FIELDS, summary_csv, summary_row, summary_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

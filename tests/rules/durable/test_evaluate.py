@@ -18,7 +18,7 @@ from engine.rules.durable.evaluate import Match, evaluate, evaluate_reference
 from engine.rules.durable.reads import project
 from engine.run.pipeline import assess_profile
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 PROFILES = sorted((ROOT / "inputs").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "data" / "profiles").glob("*.yaml"))
 AS_OF = dt.date(2026, 11, 26)

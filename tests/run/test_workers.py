@@ -11,7 +11,7 @@ from engine.errors import ProfileError
 from engine.run.batch import BatchOptions
 from engine.run.workers import Result, process, results
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
 TODAY = dt.date(2026, 11, 26)
 COMMON = {"rules": "sha256:r", "templates": "sha256:t", "engine": "sha256:e"}

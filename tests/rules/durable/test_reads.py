@@ -10,7 +10,7 @@ from engine.profile.validate import load_profile
 from engine.rules.base import load_rulebase
 from engine.rules.durable.reads import project, read_trees
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _trees(condition: dict[str, object]) -> dict[str, object]:

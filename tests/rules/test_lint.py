@@ -16,7 +16,7 @@ from engine.rules.base import load_rulebase
 from engine.rules.lint import lint_rules
 from engine.rules.spec import load_rules
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 LINT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<rule>\S+): (?P<message>.+)$")
 
 

@@ -53,7 +53,7 @@ from engine.run.pipeline import (
     render_client,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FILE = "generated.yaml"
 # Same examples on every run, no example database; no shrinking unless asked
 # (IAPME_HYPOTHESIS_SHRINK=1): a failure then reports its first example at once, so even a

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
 
 

@@ -16,8 +16,8 @@ from engine.documents.render import document_images, document_text
 from engine.profile.validate import load_profile
 from engine.run.pipeline import DOCUMENTS, assess_profile, prepare, render_client
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 PROFILES = sorted((ROOT / "inputs").glob("*.yaml"))
 
 

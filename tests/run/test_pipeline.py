@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.documents.render import document_text
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "profiles"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "data" / "profiles"
 DOCS = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
 
 

@@ -19,7 +19,7 @@ from engine.run.manifest import (
 )
 from engine.run.outputs import JOURNAL, Writer, sha256
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INPUTS_IN = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}
 TODAY = dt.date(2026, 11, 26)
 

@@ -21,7 +21,7 @@ from engine.run.manifest import Manifest
 from engine.run.outputs import Writer, atomic_write, clean_partials, locked, sha256
 from engine.run.pipeline import DOCUMENTS, Toolkit, assess_profile, prepare
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INPUTS = sorted((ROOT / "inputs").glob("*.yaml"))
 INPUTS_IN: dict[str, str] = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}
 

@@ -21,7 +21,7 @@ from engine.errors import Location, ProfileError, RuleError, UserError
 from engine.profile import yamlio
 from engine.profile.yamlio import format_key_path, load_yaml, load_yaml_text
 
-BAD = Path(__file__).parent / "bad_inputs" / "yaml"
+BAD = Path(__file__).resolve().parents[1] / "bad_inputs" / "yaml"
 
 _BACKENDS = [pytest.param(yamlio._PyLoader, id="pure-python")]
 if hasattr(yamlio, "_CLoader"):

@@ -19,7 +19,7 @@ from engine.rules.cases import run_rule_tests
 from engine.rules.lint import VOCABULARIES, lint_rules, load_neutral, vocabulary_reads
 from engine.rules.spec import load_rules
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 LINT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<rule>\S+): (?P<message>.+)$")
 
 # REFERENCE §8, one entry per row, in order (the cases name them in `covers`).
