@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,20 +17,17 @@ from typing import Any, TypeVar
 
 import click
 
+from engine.common.text import printable
 from engine.errors import UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
 PATHS = click.Path(path_type=Path)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def _print_error(error: UserError) -> None:
     """Each problem on its own line; control characters shown escaped, never replayed."""
     for line in str(error).splitlines():
-        safe = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
-        click.echo(f"error: {safe}", err=True)
+        click.echo(f"error: {printable(line)}", err=True)
 
 
 def handle_user_errors(func: F) -> F:

@@ -18,6 +18,7 @@ from engine.assessment.assess import (
     UseCaseAssessment,
 )
 from engine.assessment.findings import Finding
+from engine.common.digest import short
 from engine.documents.chart.matrix import MatrixPoint, priority_matrix_png
 from engine.documents.formatting import (
     date_fr,
@@ -368,7 +369,7 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
         "glossary": [{"term": t, "definition": d} for t, d in GLOSSARY],
         "findings": [_finding(f) | {"subject": _subject_name(f, assessment)}
                      for f in assessment.findings],
-        "rules_digest": assessment.rules_digest.removeprefix("sha256:")[:12],
+        "rules_digest": short(assessment.rules_digest),
         "chart": Image(priority_matrix_png(points), 150.0) if with_chart else "",
     }
 

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.common.atomic import atomic_write
 from engine.errors import Issue, Location, OutputError, ToolMissingError
 
 MISSING_MESSAGE = (
@@ -203,7 +204,8 @@ def convert_to_pdf(
                 summary=f"PDF conversion failed, no PDF written (LibreOffice: {'; '.join(logs)})",
             )
         for index, target in enumerate(targets):
-            _place(_stable(produced[index].read_bytes(), created), target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, _stable(produced[index].read_bytes(), created))
     return targets
 
 
@@ -231,20 +233,3 @@ def _stable(pdf: bytes, created: datetime.date | None) -> bytes:
         return out
 
     return _DOC_CHECKSUM.sub(same_length, _DOCUMENT_ID.sub(same_length, pdf))
-
-
-def _place(data: bytes, target: Path) -> None:
-    """Write ``data`` to ``target`` atomically: a temporary file beside it, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o644)  # mkstemp makes 0600; a deliverable is readable
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(tmp_name).replace(target)  # atomic rename (os.replace)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp_name).unlink()
-        raise

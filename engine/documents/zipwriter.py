@@ -23,34 +23,21 @@ from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Mm
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from engine.common import zipio
+from engine.common.text import xml_safe
 from engine.documents.parts import NS_REL, RT_IMAGE, XML_DECLARATION, Relationship
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6  # static parts, deflated once per template
 RENDER_COMPRESS_LEVEL = 1  # parts written per document: a few % larger, several times faster
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 FIRST_SHAPE_ID = 1001  # docxtpl numbers the body's drawings from 1001 as well
 _DOC_PR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")\d+(")')
-# Characters XML 1.0 forbids; they would make core.xml unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _info(name: str, stored: bool = False) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, ZIP_DATE)
-    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    info.create_system = 0  # the default depends on the platform: fix it
-    info.external_attr = 0
-    return info
 
 
 def build_zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
     """A zip of ``entries`` in the given order, with fixed dates and compression."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            archive.writestr(_info(name), data, compresslevel=COMPRESS_LEVEL)
-    return buffer.getvalue()
+    return zipio.build_zip(entries, level=COMPRESS_LEVEL)
 
 
 def append_to_zip(base: bytes, entries: Iterable[tuple[str, bytes]]) -> bytes:
@@ -62,7 +49,8 @@ def append_to_zip(base: bytes, entries: Iterable[tuple[str, bytes]]) -> bytes:
     with zipfile.ZipFile(buffer, "a") as archive:
         for name, data in entries:
             stored = name.lower().endswith(".png")
-            archive.writestr(_info(name, stored), data, compresslevel=RENDER_COMPRESS_LEVEL)
+            archive.writestr(zipio.entry(name, stored=stored), data,
+                             compresslevel=RENDER_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
@@ -88,10 +76,6 @@ def content_types_xml(data: bytes, core_part: str | None) -> bytes:
     return XML_DECLARATION.encode() + bytes(etree.tostring(root, encoding="UTF-8"))
 
 
-def clean_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def core_xml(title: str, subject: str, author: str, keywords: str, created: datetime.date) -> bytes:
     """docProps/core.xml from the given values only (no clock, no template)."""
     stamp = f"{created.isoformat()}T00:00:00Z"
@@ -99,7 +83,7 @@ def core_xml(title: str, subject: str, author: str, keywords: str, created: date
     if keywords:
         fields.append(("cp:keywords", keywords))
     fields.append(("cp:lastModifiedBy", author))
-    body = "".join(f"<{tag}>{escape(clean_text(value))}</{tag}>" for tag, value in fields)
+    body = "".join(f"<{tag}>{escape(xml_safe(value))}</{tag}>" for tag, value in fields)
     return (
         XML_DECLARATION
         + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'

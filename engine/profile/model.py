@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from engine.common.text import forbidden_at
+
 _T = TypeVar("_T")
 
 MAX_TEXT = 500
@@ -37,22 +39,15 @@ MAX_DATE = dt.date(2100, 12, 31)
 CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
-# Characters that are invalid in XML 1.0 (would corrupt a .docx), lone surrogates (cannot be
-# written as UTF-8), and the invisible marks and overrides that reorder text (U+061C, U+200E,
-# U+200F, U+202A-U+202E, U+2066-U+2069: "Trojan source" tricks).
-_FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _check_chars(value: str) -> str:
-    bad = _FORBIDDEN_CHARS.search(value)
+    bad = forbidden_at(value)
     if bad:
-        code = f"U+{ord(bad.group()):04X}"
+        code, position = bad
         raise ValueError(
-            f"contains the invisible control character {code} at position {bad.start() + 1}; "
+            f"contains the invisible control character {code} at position {position}; "
             "remove it (control and text-direction characters are not allowed)"
         )
     return value.strip()

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.common.suggest import did_you_mean, hint
+from engine.common.text import printable, shown
 from engine.errors import Issue, Location, ProfileError
 from engine.profile.model import (
     CLIENT_ID_PATTERN,
@@ -40,14 +41,8 @@ CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 RESERVED_IDS = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
-SHOWN_CHARS = 60  # longest user text quoted in a message
 MAX_MESSAGE = 1000
 MAX_KEY_PATH = 200
-# What a message must not print raw: C0/C1 controls (terminal escapes), DEL, lone surrogates,
-# non-characters, and the invisible marks and overrides that reorder text.
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
 _NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _NOT_FINITE = {"nan", "inf", "infinity"}
 _YES_NO = {"yes", "no", "on", "off", "y", "n", "oui", "non"}
@@ -108,22 +103,6 @@ def profile_from_doc(doc: YamlDoc, *, default_id: str,
 
 
 # --- safe display of user text ------------------------------------------------------------
-
-
-def printable(text: str) -> str:
-    """``text`` with every control, bidi or invalid character written as an escape."""
-
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _UNPRINTABLE.sub(escape, text)
-
-
-def shown(text: str, limit: int = SHOWN_CHARS) -> str:
-    """User text as a message may quote it: escaped, and cut to ``limit`` characters."""
-    text = printable(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def safe_issue(issue: Issue) -> Issue:

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine.common.text import YAML_NON_PRINTABLE
 from engine.errors import Location, ProfileError, UserError
 
 MAX_BYTES_DEFAULT = 1_000_000
@@ -42,7 +43,6 @@ _INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
 # PyYAML's Reader.NON_PRINTABLE; it also catches lone surrogates.
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TOO_DEEP = "nesting is too deep (more than {} levels of lists and mappings); flatten it"
 
 
@@ -245,7 +245,7 @@ class _Builder:
         the file itself may not hold: it would reach the documents (invalid XML, a crash)."""
         text = str(node.value)
         if node.style == '"':
-            bad = _NON_PRINTABLE.search(text)
+            bad = YAML_NON_PRINTABLE.search(text)
             if bad:
                 code = f"#x{ord(bad.group()):04X}"
                 message = f"the escape for special character {code} is not allowed; remove it"
@@ -328,7 +328,7 @@ def load_yaml_text(
     file, text = display_path, text.removeprefix("\ufeff")
     if "\0" in text:
         _fail(error_cls, file, "binary file, not YAML (it contains NUL bytes)")
-    bad = _NON_PRINTABLE.search(text)
+    bad = YAML_NON_PRINTABLE.search(text)
     if bad:
         message = f"special character #x{ord(bad.group()):04X} is not allowed in YAML; remove it"
         _fail(error_cls, file, message, _line_col(text, bad.start()))

@@ -9,10 +9,10 @@ rules changed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.common.digest import digest_files
 from engine.errors import Issue, RuleError
 from engine.profile.register import REGISTER_FILE, Register
 from engine.rules.compiler import CompiledRules
@@ -27,15 +27,6 @@ class RuleBase:
     rules: tuple[LoadedRule, ...]
     directory: Path
     register: Register
-
-
-def digest_files(files: list[Path], root: Path) -> str:
-    """``sha256:<hex>`` over the relative names and bytes of ``files``."""
-    sha = hashlib.sha256()
-    for path in sorted(files):
-        sha.update(str(path.relative_to(root)).encode() + b"\0")
-        sha.update(path.read_bytes() + b"\0")
-    return "sha256:" + sha.hexdigest()
 
 
 def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.common.digest import sha256
 from engine.errors import Issue, ProfileError, UserError
 from engine.profile.yamlio import check_file
 from engine.run.manifest import Manifest, edited_files, input_digests, is_current, plain_name
@@ -30,7 +31,6 @@ from engine.run.outputs import (
     ensure_out_dir,
     file_sha256,
     locked,
-    sha256,
 )
 from engine.run.summary import summary_csv
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,7 +18,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from engine.run.outputs import JOURNAL, atomic_write, file_sha256, sha256
+from engine.common.atomic import atomic_write
+from engine.common.digest import sha256, tree_digest
+from engine.run.outputs import JOURNAL, file_sha256
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
@@ -142,16 +143,6 @@ def edited_files(manifest: Manifest, out: Path, keys: list[str]) -> tuple[list[s
             edited.append(key)
     return edited, stale
 
-
-
-def tree_digest(root: Path, pattern: str = "**/*") -> str:
-    """``sha256:`` over the relative names and bytes of the visible files under ``root``."""
-    sha = hashlib.sha256()
-    for path in sorted(root.glob(pattern)):
-        relative = path.relative_to(root)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            sha.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return "sha256:" + sha.hexdigest()
 
 
 def input_digests(rules: Path, templates: Path) -> dict[str, str]:

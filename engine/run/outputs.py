@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
-import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -30,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.common.atomic import part_file, write_all
+from engine.common.digest import sha256
 from engine.errors import OutputError
 
 if TYPE_CHECKING:
@@ -37,11 +37,6 @@ if TYPE_CHECKING:
 
 JOURNAL = ".manifest.journal"
 BATCH_CLIENTS = 32
-_SERIAL = itertools.count()
-
-
-def sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def file_sha256(path: Path) -> str | None:
@@ -50,44 +45,6 @@ def file_sha256(path: Path) -> str | None:
         return sha256(path.read_bytes())
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
-
-
-def _part_file(path: Path) -> tuple[int, Path]:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_SERIAL)}.part")
-    return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), tmp
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    Raises:
-        OutputError: the file cannot be written (full disk, read-only folder...); the old
-            file, if any, is left as it was.
-    """
-    try:
-        fd, tmp = _part_file(path)
-    except OSError as exc:
-        raise OutputError.at(str(path), f"cannot write: {exc.strerror}") from None
-    try:
-        _write_all(fd, data)
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        tmp.replace(path)
-    except BaseException as exc:
-        if fd >= 0:
-            os.close(fd)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise OutputError.at(str(path), f"cannot write: {exc.strerror}") from None
-        raise
 
 
 def clean_partials(folder: Path) -> None:
@@ -191,10 +148,10 @@ class Writer:
                 result.protected.append(key)
                 continue
             try:
-                part = _Part(*_part_file(path), path)
+                part = _Part(*part_file(path), path)
                 staged.parts.append(part)
                 staged.entries[key] = (entry, current)
-                _write_all(part.fd, data)
+                write_all(part.fd, data)
             except OSError as exc:
                 self._pending.append(staged)
                 self.discard()

@@ -5,7 +5,6 @@ context -> documents. Pure: returns bytes, writes nothing (see :mod:`engine.run.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,14 @@ from typing import Any
 from engine.assessment.assess import Assessment, assess, to_json
 from engine.assessment.facts import to_facts
 from engine.assessment.findings import build_findings
+from engine.common.digest import digest_files
 from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
 from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
-from engine.rules.base import RuleBase, digest_files, load_rulebase
+from engine.rules.base import RuleBase, load_rulebase
 from engine.rules.durable.evaluate import evaluate
 
 DOCUMENTS = {
@@ -93,10 +93,6 @@ def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
         files[name] = toolkit.templates[name].render(context, props)
     files[ASSESSMENT_FILE] = assessment_json(assessment)
     return files
-
-
-def profile_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def sample_context() -> dict[str, Any]:

@@ -15,6 +15,8 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
+from engine.common.zipio import normalise_zip
+
 if TYPE_CHECKING:
     from engine.assessment.assess import Assessment
 
@@ -36,7 +38,6 @@ COLUMNS = (  # field, French header, width in characters
     ("scale_up_ready", "Cas prêts à passer à l'échelle", 13),
 )
 SUMMARY_FIELDS = [name for name, _, _ in COLUMNS]
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -115,18 +116,6 @@ def summary_xlsx(rows: list[dict[str, Any]]) -> bytes:
     # ExcelWriter, not book.save(): save() stamps the current time as the modification date.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).write_data()
-    return _normalise_zip(buffer.getvalue())
+    return normalise_zip(buffer.getvalue())
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and attributes so equal content gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 0
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.common.digest import sha256
 from engine.errors import InternalError, Issue, ProfileError, UserError
-from engine.run.outputs import sha256
 
 if TYPE_CHECKING:
     from engine.run.batch import BatchOptions

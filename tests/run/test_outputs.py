@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.common.atomic import atomic_write
+from engine.common.digest import sha256
 from engine.documents.context import build_context
 from engine.documents.render import (
     DocProperties,
@@ -18,7 +20,7 @@ from engine.documents.render import (
 from engine.errors import OutputError
 from engine.profile.validate import load_profile
 from engine.run.manifest import Manifest
-from engine.run.outputs import Writer, atomic_write, clean_partials, locked, sha256
+from engine.run.outputs import Writer, clean_partials, locked
 from engine.run.pipeline import DOCUMENTS, Toolkit, assess_profile, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
