@@ -74,7 +74,8 @@ from engine.documents.context import build_context  # noqa: E402
 from engine.documents.render import DocProperties, make_environment, reference_render  # noqa: E402
 from engine.profile.validate import load_profile  # noqa: E402
 from engine.rules.durable.evaluate import evaluate  # noqa: E402
-from engine.run.batch import BatchOptions, run_batch  # noqa: E402
+from engine.run.batch import run_batch  # noqa: E402
+from engine.run.options import BatchOptions  # noqa: E402
 from engine.run.pipeline import (  # noqa: E402
     DOCUMENTS,
     Toolkit,

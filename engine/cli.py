@@ -86,7 +86,8 @@ def main() -> None:
 def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of: dt.date | None,
         jobs: int | None, pdf: bool, force: bool) -> None:
     """Validate, assess and render every profile (default: inputs/)."""
-    from engine.run.batch import BatchOptions, run_batch
+    from engine.run.batch import run_batch
+    from engine.run.options import BatchOptions
 
     options = BatchOptions(paths=list(paths) or [Path("inputs")], out=out, rules=rules,
                            templates=templates, as_of=as_of, today=dt.date.today(),

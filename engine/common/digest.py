@@ -23,6 +23,14 @@ def sha256(data: bytes) -> str:
     return PREFIX + hashlib.sha256(data).hexdigest()
 
 
+def file_sha256(path: Path) -> str | None:
+    """The ``sha256:`` of ``path``'s bytes, or None when there is no such file."""
+    try:
+        return sha256(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 def short(digest: str, length: int = 12) -> str:
     """The first ``length`` hex digits of a ``sha256:`` digest.
 

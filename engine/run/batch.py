@@ -16,52 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.common.digest import sha256
+from engine.common.digest import file_sha256, sha256
 from engine.errors import Issue, ProfileError, UserError
 from engine.profile.yamlio import check_file
 from engine.run.manifest import Manifest, edited_files, input_digests, is_current, plain_name
+from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import (
-    ClientWrite,
     Writer,
     clean_partials,
     ensure_out_dir,
-    file_sha256,
     locked,
 )
 from engine.run.summary import summary_csv
 
 MAX_PROFILE_FILES = 100_000
 SUMMARY_FILES = ("summary.csv", "summary.xlsx")
-
-
-@dataclass
-class BatchOptions:
-    paths: Sequence[Path]
-    out: Path
-    rules: Path
-    templates: Path
-    as_of: dt.date | None
-    today: dt.date
-    jobs: int = 1
-    force: bool = False
-    pdf: bool = False
-
-
-@dataclass
-class BatchReport:
-    written: list[ClientWrite] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[UserError] = field(default_factory=list)
-    protected: list[str] = field(default_factory=list)  # files kept because edited by hand
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
 
 
 def find_profiles(paths: Sequence[Path]) -> tuple[list[Path], list[UserError]]:

@@ -9,7 +9,6 @@ reported); the journal a killed run left (``engine.run.outputs.Writer``) is repl
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
@@ -19,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.common.atomic import atomic_write
-from engine.common.digest import sha256, tree_digest
-from engine.run.outputs import JOURNAL, file_sha256
+from engine.common.digest import file_sha256, sha256, tree_digest
+from engine.run import journal
+from engine.run.journal import JournalEntry
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
@@ -70,28 +70,32 @@ class Manifest:
                 f"{path} is unreadable ({exc}); treated as absent: every client is rebuilt and "
                 "existing files that differ are kept as if edited by hand (use --force to "
                 "replace them)")
-        manifest._replay(out / JOURNAL)
+        manifest._replay(out)
         return manifest
 
-    def _replay(self, journal: Path) -> None:
-        try:
-            lines = journal.read_bytes().splitlines()
-        except OSError:
+    def _replay(self, out: Path) -> None:
+        entries = journal.replay(out)
+        if entries is None:
             return
         self.changed = True
-        for line in lines:
-            try:
-                entry = json.loads(line)
-                client, record = str(entry["client"]), entry["record"]
-                files = {str(key): (dict(new), old) for key, (new, old) in entry["files"].items()}
-            except (ValueError, KeyError, TypeError, AttributeError):
-                continue  # the last line of a killed run may be cut short
-            for key, (new, old) in files.items():
-                if isinstance(old, str):
-                    self.previous.setdefault(key, set()).add(old)
-                self.files[key] = new
-            if isinstance(record, dict) and record:
-                self.clients[client] = record
+        for entry in entries:
+            self.absorb(entry, replayed=True)
+
+    def absorb(self, entry: JournalEntry, *, replayed: bool = False) -> None:
+        """Record what a journal line says was written (now, or by a run that was killed).
+
+        A replayed line's files may not have been moved into place: the digests they replaced
+        stay known as ours (``previous``) until the files are written again.
+        """
+        self.changed = True
+        for key, (new, old) in entry.files.items():
+            if replayed and old is not None:
+                self.previous.setdefault(key, set()).add(old)
+            elif not replayed:
+                self.previous.pop(key, None)  # the file on disk is now this one
+            self.files[key] = new
+        if entry.record:
+            self.clients[entry.client] = entry.record
 
     def save(self, out: Path) -> None:
         """Write the manifest atomically (then the journal is no longer needed).
@@ -105,8 +109,7 @@ class Manifest:
                 "files": dict(sorted(files.items()))}
         text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         atomic_write(out / MANIFEST, text.encode("utf-8"))
-        with contextlib.suppress(FileNotFoundError):
-            (out / JOURNAL).unlink()
+        journal.remove(out)
 
     def recorded(self, key: str) -> str | None:
         sha = self.files.get(key, {}).get("sha256")

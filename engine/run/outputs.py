@@ -21,30 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.common.atomic import part_file, write_all
-from engine.common.digest import sha256
+from engine.common.digest import file_sha256, sha256
 from engine.errors import OutputError
+from engine.run import journal
+from engine.run.journal import JournalEntry
+from engine.run.manifest import Manifest
 
-if TYPE_CHECKING:
-    from engine.run.manifest import Manifest
-
-JOURNAL = ".manifest.journal"
 BATCH_CLIENTS = 32
-
-
-def file_sha256(path: Path) -> str | None:
-    """The sha256 of ``path``'s bytes, or None when there is no such file."""
-    try:
-        return sha256(path.read_bytes())
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
 
 
 def clean_partials(folder: Path) -> None:
@@ -167,16 +157,14 @@ class Writer:
         pending, self._pending = self._pending, []
         if not pending:
             return
+        entries = [JournalEntry(s.client_id, s.record or {}, {
+            key: (entry, old) for key, (entry, old) in s.entries.items()}) for s in pending]
         try:
             for staged in pending:
                 for part in staged.parts:
                     os.fsync(part.fd)
                     part.close()
-            lines = b"".join(self._journal_line(s) for s in pending)
-            with open(self.out / JOURNAL, "ab") as journal:  # noqa: PTH123
-                journal.write(lines)
-                journal.flush()
-                os.fsync(journal.fileno())
+            journal.append(self.out, entries)
             for staged in pending:
                 for part in staged.parts:
                     part.tmp.replace(part.path)
@@ -184,18 +172,8 @@ class Writer:
             self._pending = pending
             self.discard()
             raise OutputError.at(str(self.out), f"cannot write: {exc.strerror}") from None
-        self.manifest.changed = True  # the journal holds lines: the manifest must absorb them
-        for staged in pending:
-            for key, (entry, _) in staged.entries.items():
-                self.manifest.files[key] = entry
-                self.manifest.previous.pop(key, None)  # the file on disk is now this one
-            if staged.record is not None:
-                self.manifest.clients[staged.client_id] = staged.record
-
-    def _journal_line(self, staged: _Staged) -> bytes:
-        files = {key: [entry, old] for key, (entry, old) in staged.entries.items()}
-        line = {"client": staged.client_id, "record": staged.record or {}, "files": files}
-        return json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n"
+        for entry in entries:
+            self.manifest.absorb(entry)
 
     def discard(self) -> None:
         """Drop what is staged and not yet flushed (after an error or an interruption)."""

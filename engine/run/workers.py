@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from engine.common.digest import sha256
 from engine.errors import InternalError, Issue, ProfileError, UserError
+from engine.run.options import BatchOptions
 
 if TYPE_CHECKING:
-    from engine.run.batch import BatchOptions
     from engine.run.pipeline import Toolkit
 
 CHUNK = 4  # clients per task: small enough for a smooth progress bar

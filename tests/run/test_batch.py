@@ -95,7 +95,8 @@ class TestRerun:
         assert _digests(tmp_path) == before
         assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == mtimes
         script = ("import datetime, sys, pathlib; "
-                  "from engine.run.batch import BatchOptions, run_batch;"
+                  "from engine.run.batch import run_batch; "
+                  "from engine.run.options import BatchOptions;"
                   f"r = run_batch(BatchOptions([pathlib.Path({str(profiles)!r})], "
                   f"pathlib.Path({str(tmp_path)!r}), pathlib.Path({str(ROOT / 'rules')!r}), "
                   f"pathlib.Path({str(ROOT / 'doc_templates')!r}), None, datetime.date.today()));"
@@ -235,7 +236,8 @@ def test_progress_counts_every_profile(tmp_path: Path, profiles: Path) -> None:
     """The progress callback sees 1..N, for skipped clients as for processed ones."""
     import datetime as dt
 
-    from engine.run.batch import BatchOptions, run_batch
+    from engine.run.batch import run_batch
+    from engine.run.options import BatchOptions
 
     options = BatchOptions([profiles], tmp_path, ROOT / "rules", ROOT / "doc_templates", None,
                            dt.date(2026, 11, 26), jobs=2)

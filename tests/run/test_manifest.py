@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from engine.common.digest import sha256
+from engine.run.journal import JOURNAL
 from engine.run.manifest import (
     MANIFEST,
     Manifest,
@@ -17,7 +19,7 @@ from engine.run.manifest import (
     is_current,
     tree_digest,
 )
-from engine.run.outputs import JOURNAL, Writer, sha256
+from engine.run.outputs import Writer
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS_IN = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from engine.errors import ProfileError
-from engine.run.batch import BatchOptions
+from engine.run.options import BatchOptions
 from engine.run.workers import Result, process, results
 
 ROOT = Path(__file__).resolve().parents[2]
