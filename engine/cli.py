@@ -210,14 +210,17 @@ def templates() -> None:
 
 @templates.command("check")
 @TEMPLATES
+@RULES
 @handle_user_errors
-def templates_check(templates: Path) -> None:
+def templates_check(templates: Path, rules: Path) -> None:
     """Report Jinja syntax errors and variables the context does not provide."""
     from engine.documents.render import make_environment
     from engine.documents.templates import check_template_dir
+    from engine.documents.text_keys import load_texts
     from engine.run.pipeline import DOCUMENTS, sample_context
 
-    issues = check_template_dir(templates, list(DOCUMENTS), sample_context(), make_environment())
+    context = sample_context(load_texts(rules))
+    issues = check_template_dir(templates, list(DOCUMENTS), context, make_environment())
     for issue in issues:
         click.echo(str(issue), err=True)
     click.echo(f"{len(issues)} problem(s) in {templates}")

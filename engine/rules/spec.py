@@ -126,7 +126,8 @@ class LoadedRule:
         return self.doc.locate(("rules", self.index, *path))
 
 
-NOT_RULES = ("tests", "vendors", "vocabulary")  # test cases, vendor register, neutral values
+# Rule test cases, vendor register, neutral values, the deliverables' wording.
+NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -134,7 +135,7 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
     Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
     ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
-    that ``iapme rules lint`` reads) and ``*.test.yaml`` files.
+    that ``iapme rules lint`` reads, ``texts/`` the documents' wording) and ``*.test.yaml`` files.
     """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))
