@@ -18,7 +18,7 @@ from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_ma
 from engine.documents.entries import integrations, use_case_entry, vendor_entry
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
-from engine.documents.text_keys import TIERS
+from engine.documents.text_keys import CHARTER_CLAUSES, TIERS
 from engine.documents.texts import Texts
 from engine.documents.wording import Wording
 
@@ -35,7 +35,6 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
     as_of = assessment.as_of
     consultant = profile.assessment.consultant
     use_cases = [use_case_entry(u, assessment, wording) for u in assessment.use_cases]
-    counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in TIERS}
     vendors = [vendor_entry(v, assessment, wording) for v in profile.vendors]
     label = wording.label
     defaults = {k: texts.text(f"labels.client.{k}")
@@ -62,22 +61,11 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "reply_by": date_fr(as_of + dt.timedelta(days=REPLY_DAYS)),
         "sector_line": texts.text(f"charter.sector_line.{client.sector}"),
         "integration_targets": list_fr(integrations(assessment)),
-        "charter": _charter(assessment),
+        "charter": _charter(assessment, texts),
         "use_cases": use_cases,
         "vendors": vendors,
-        "brief": {
-            "tools": list_fr([v["name"] for v in vendors if not v["stop"]]),
-            "vendors": [v for v in vendors if not v["stop"]],
-            "stopped": _stopped_uses(assessment, wording),
-        },
-        "summary": {
-            "use_cases": str(len(use_cases)),
-            "worst_tier": label("tier", assessment.worst_tier),
-            "prohibited": counts["unacceptable"], "high": counts["high"],
-            "limited": counts["limited"], "minimal": counts["minimal"],
-            "undetermined": counts["undetermined"],
-            "blockers": sum(1 for f in assessment.findings if f.severity == "blocker"),
-        },
+        "brief": _brief(vendors, assessment, wording),
+        "summary": _summary(assessment, texts, label("tier", assessment.worst_tier)),
         "client_findings": [wording.finding(f) for f in assessment.client_findings()],
         "next_steps": _next_steps(assessment, wording),
         "glossary": [{"term": t, "definition": d}
@@ -86,6 +74,39 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
                      for f in assessment.findings],
         "rules_digest": short(assessment.rules_digest),
         "chart": _chart(assessment, texts) if with_chart else "",
+    }
+
+
+def _brief(vendors: list[dict[str, Any]], assessment: Assessment, wording: Wording
+           ) -> dict[str, Any]:
+    """The IT brief: the tools to check before deployment (not those to switch off)."""
+    kept = [v for v in vendors if not v["stop"]]
+    tools = list_fr([v["name"] for v in kept])
+    texts = wording.texts
+    if not kept:
+        intro = texts.text("brief.intro.none")
+    else:
+        intro = texts.text(f"brief.intro.{'one' if len(kept) == 1 else 'several'}", tools=tools)
+    return {"tools": tools, "vendors": kept, "stopped": _stopped_uses(assessment, wording),
+            "intro": intro}
+
+
+def _summary(assessment: Assessment, texts: Texts, worst_tier: str) -> dict[str, Any]:
+    """Counts and the two conclusions of the executive summary."""
+    counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in TIERS}
+    blockers = sum(1 for f in assessment.findings if f.severity == "blocker")
+    alert = "report.summary.prohibited."
+    return {
+        "use_cases": str(len(assessment.use_cases)),
+        "worst_tier": worst_tier,
+        "prohibited": counts["unacceptable"], "high": counts["high"],
+        "limited": counts["limited"], "minimal": counts["minimal"],
+        "undetermined": counts["undetermined"],
+        "blockers": blockers,
+        "blockers_text": (texts.text("report.summary.blockers", count=str(blockers)) if blockers
+                          else texts.text("report.summary.no_blocker")),
+        "prohibited_alert": {part: texts.text(alert + part) if counts["unacceptable"] else ""
+                             for part in ("lead", "text")},
     }
 
 
@@ -178,7 +199,22 @@ def _next_steps(assessment: Assessment, wording: Wording) -> list[str]:
     return steps[:MAX_NEXT_STEPS] or [texts.text("report.next_steps.none")]
 
 
-def _charter(assessment: Assessment) -> dict[str, Any]:
+def _charter(assessment: Assessment, texts: Texts) -> dict[str, Any]:
+    """Which optional clauses apply (``charter.<clause>``) and their wording when they do."""
+    flags = _charter_flags(assessment)
+    clauses = {}
+    for clause, parts in CHARTER_CLAUSES.items():
+        key, applies = f"charter.clauses.{clause}.", flags[clause]
+        clauses[clause] = {
+            "lead": texts.text(key + "lead") if applies and "lead" in parts else "",
+            "text": texts.text(key + "text") if applies and "text" in parts else "",
+            "points": texts.lines(key + "points") if applies and "points" in parts else [],
+            "closing": texts.text(key + "closing") if applies and "closing" in parts else "",
+        }
+    return {**flags, "clauses": clauses}
+
+
+def _charter_flags(assessment: Assessment) -> dict[str, Any]:
     findings = assessment.findings
     tiers = {u.tier for u in assessment.use_cases}
     kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}

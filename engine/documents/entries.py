@@ -57,6 +57,7 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
         tier_text = texts.text("labels.tier_with_floor", tier=tier_text,
                                floor=label("tier", u.tier_floor).lower())
     quoted = {"use_case": u.use_case.title, "vendor": vendor_name}
+    prohibited = u.tier == "unacceptable"
     return {
         "id": u.use_case.id,
         "title": u.use_case.title,
@@ -76,6 +77,7 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                    if f.kind in ("frequent_error", "pilot")],
         "roi": {
             "measurable": roi.measurable,
+            "note": "" if roi.measurable else texts.text("report.roi_not_measurable"),
             "annual_cost": euros(roi.annual_cost),
             "annual_gain": euros(roi.annual_gain),
             "one_off_cost": euros(roi.one_off_cost),
@@ -84,9 +86,11 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
             "payback": months_fr(roi.payback_months) if roi.payback_months is not None else (
                 texts.text("labels.payback_not_reached") if roi.measurable else wording.todo),
         },
-        "priority": (texts.text("labels.priority_prohibited") if u.tier == "unacceptable" else
+        "priority": (texts.text("labels.priority_prohibited") if prohibited else
                      label("priority", u.priority) if u.priority else wording.todo),
-        "prohibited": u.tier == "unacceptable",
+        "prohibited": prohibited,
+        "obligations_note": texts.text("report.prohibited.obligations") if prohibited else "",
+        "follow_up": texts.text("report.prohibited.follow_up") if prohibited else "",
         "anti_failure": [{"question": texts.text(f"report.anti_failure.{k}", **quoted),
                           "answer": label("answer", "no" if u.anti_failure[k] == "no" else "yes")}
                          for k in ANTI_FAILURE_ITEMS],
@@ -98,6 +102,8 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                       "status": label("scale_up_status", u.scale_up[k])}
                      for k in SCALE_UP_ITEMS],
         "scale_up_ready": u.scale_up_ready,
+        "scale_up_verdict": texts.text("report.scale_up.verdict_ready" if u.scale_up_ready
+                                       else "report.scale_up.verdict_not_ready"),
     }
 
 
@@ -124,6 +130,9 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
                            or texts.text("labels.no_certification")),
     }
     sources = assessment.vendor_sources.get(vendor.id, {})
+    stop = vendor.id in assessment.stopped_vendors
+    compliant = not any(f.severity == "blocker" for f in findings)
+    conclusion = "stop" if stop else "compliant" if compliant else "not_compliant"
     return {
         "id": vendor.id,
         "name": vendor.label,
@@ -133,10 +142,11 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
         "checks": [{"label": wording.label("vendor_check", key), "value": values[key],
                     "source": _source(sources.get(key), wording)} for key in VENDOR_CHECKS],
         "from_register": vendor.register_id is not None,
-        "stop": vendor.id in assessment.stopped_vendors,
+        "stop": stop,
         "gaps": [wording.finding(f) for f in findings if f.severity != "info"],
         "notes": [wording.finding(f) for f in findings if f.severity == "info"],
-        "compliant": not any(f.severity == "blocker" for f in findings),
+        "compliant": compliant,
+        "conclusion": texts.text(f"report.vendor_conclusion.{conclusion}"),
         "alternatives": [{
             "name": entry.name,
             "hosting": _hosting(entry.facts.hosting.value, wording) if entry.facts.hosting else "",

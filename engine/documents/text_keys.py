@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import get_args
 
 from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
-from engine.documents.texts import MAPPING, TEXTS_DIR, Texts, TextSpec, read_texts, text
+from engine.documents.texts import (
+    MAPPING,
+    TEXTS_DIR,
+    Texts,
+    TextSpec,
+    lines,
+    read_texts,
+    text,
+)
 from engine.errors import Issue, RuleError
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
@@ -25,6 +33,15 @@ VENDOR_CHECKS = ("dpa_signed", "hosting", "deletion_on_request", "trains_on_cust
 REGISTER_FACTS = (*FACT_FIELDS, "dpa_available")
 COMPLEXITIES = ("low", "medium", "high")
 DOCUMENT_TEXTS = ("charter", "brief", "report")  # each file's ``title``
+CHARTER_CLAUSES: dict[str, tuple[str, ...]] = {  # clause -> the parts the template prints
+    "prohibited": ("lead", "text", "points", "closing"),
+    "disclosure": ("text", "points"),
+    "no_public_ai": ("text",),
+    "gdpr": ("text",),
+    "human_review": ("lead", "text"),
+    "works_council": ("lead", "text"),
+    "training": ("lead", "text"),
+}
 CHECKLIST_VALUES = ("use_case", "vendor")  # what a checklist question may quote
 
 
@@ -34,6 +51,11 @@ _PLAIN = text()
 def _each(prefix: str, names: tuple[str, ...] | list[str], spec: TextSpec = _PLAIN
           ) -> dict[str, TextSpec]:
     return {f"{prefix}.{name}": spec for name in names}
+
+
+def _clauses() -> dict[str, TextSpec]:
+    return {f"charter.clauses.{clause}.{part}": lines() if part == "points" else text()
+            for clause, parts in CHARTER_CLAUSES.items() for part in parts}
 
 
 SCHEMA: dict[str, TextSpec] = {
@@ -85,9 +107,21 @@ SCHEMA: dict[str, TextSpec] = {
     # one file per document
     **{f"{doc}.title": text() for doc in DOCUMENT_TEXTS},
     **_each("charter.sector_line", get_args(Sector)),
+    **_clauses(),
+    **_each("brief.intro", ("one", "several"), text("tools")),
+    "brief.intro.none": text(),
+    "report.summary.prohibited.lead": text(),
+    "report.summary.prohibited.text": text(),
+    "report.summary.blockers": text("count"),
+    "report.summary.no_blocker": text(),
+    "report.prohibited.obligations": text(),
+    "report.prohibited.follow_up": text(),
+    "report.roi_not_measurable": text(),
     **_each("report.anti_failure", ANTI_FAILURE_ITEMS, text(*CHECKLIST_VALUES)),
     **_each("report.anti_failure", ("verdict_go", "verdict_wait"), text("count", "total", "max")),
     **_each("report.scale_up", SCALE_UP_ITEMS, text(*CHECKLIST_VALUES)),
+    **_each("report.scale_up", ("verdict_ready", "verdict_not_ready")),
+    **_each("report.vendor_conclusion", ("stop", "compliant", "not_compliant")),
     "report.next_steps.stop_vendor": text("vendor"),
     "report.next_steps.missing_answers": text("use_case", "fields"),
     "report.next_steps.obligation": text("text", "reference"),
