@@ -3,9 +3,9 @@
 A rule file is YAML with a ``rules:`` list. Each rule::
 
     - id: ai-act.art5.1f.emotion-workplace      # unique, lower-case
-      title: "Reconnaissance des émotions au travail"
+      title: "<the rule's name, in French>"       # printed in the documents
       subject: use_case                          # use_case | vendor | client
-      references: ["Art. 5(1)(f)", "Considérant 44"]
+      references: ["Art. 5(1)(f)", "Recital 44"]  # canonical form, printed in French
       valid_from: "2025-02-02"                   # optional: rule applies from this legal date
       valid_until: "2030-12-31"                  # optional: and up to this one (inclusive)
       when: {all: [{field: use_case.system.capabilities, contains: emotion_recognition}, ...]}
@@ -38,8 +38,8 @@ Kind = Literal[
     "ai_act_note",     # an AI Act point that does not change the tier (derogation, role...)
     "missing_answer",  # a question the law needs is unanswered: the tier stays undetermined
     "gdpr",
-    "avoid_ai",        # guide 2.4 "Évitez l'IA si..."
-    "test_small",      # guide 2.4 "Attendez ou testez à très petite échelle"
+    "avoid_ai",        # guide 2.4 "avoid AI if..."
+    "test_small",      # guide 2.4 "wait, or test on a very small scale"
     "budget",          # guide 2.4 5 % rule
     "anti_failure",    # guide 6.3, one per question answered "no"
     "scale_up",        # guide 5.5, one per criterion with its status
