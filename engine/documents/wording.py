@@ -1,8 +1,9 @@
 """The context's French: labels of codes, legal references and findings, as the documents print
 them, all worded by ``rules/texts/`` (:class:`~engine.documents.texts.Texts`).
 
-One :class:`Wording` serves one client's context: it remembers each reference it translated
-(references repeat across findings), so it is built per client, never kept in a global.
+One :class:`Wording` serves one client's context: it remembers each label, reference and
+finding it worded (they repeat: a finding is listed under its use case and in the annex), so it
+is built per client, never kept in a global.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ class Wording:
         self._prefixes = tuple(texts.mapping("facts.references.prefixes").items())
         self._replacements = tuple(texts.mapping("facts.references.words").items())
         self._references: dict[str, str] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+        self._findings: dict[tuple[str, str], dict[str, Any]] = {}
 
     def label(self, family: str, code: str) -> str:
         """``labels.<family>.<code>``: ``label("tier", "high")`` -> ``Haut risque``."""
-        return self.texts.text(f"labels.{family}.{code}")
+        known = self._labels.get((family, code))
+        if known is None:
+            known = self._labels[family, code] = self.texts.text(f"labels.{family}.{code}")
+        return known
 
     def reference(self, reference: str) -> str:
         """A canonical reference in French: ``Annex III 4(a)`` -> ``annexe III 4(a)``.
@@ -65,8 +71,15 @@ class Wording:
         return " ; ".join(parts)
 
     def finding(self, f: Finding) -> dict[str, Any]:
-        """A finding as the templates print it (see docs/templates.md, "Finding")."""
-        return {
+        """A finding as the templates print it (see docs/templates.md, "Finding").
+
+        The same dict for the same finding: callers copy it before adding keys.
+        """
+        key = (f.rule_id, f.subject)  # one finding per rule and subject (build_findings)
+        known = self._findings.get(key)
+        if known is not None:
+            return known
+        shown = {
             "message": f.message,
             "advice": f.advice or "",
             "severity": self.label("severity", f.severity),
@@ -76,3 +89,5 @@ class Wording:
             "source": self.texts.text("facts.rule_source", file=f.provenance.file,
                                       line=str(f.provenance.line)),
         }
+        self._findings[key] = shown
+        return shown
