@@ -215,10 +215,11 @@ def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
         spread()
     results: dict[str, float] = {}
     assessments = [assess_profile(p, kit.rulebase, d) for p, d in pairs]
+    texts = kit.rulebase.texts
     results["chart_ms_per_client"] = per_item_ms(
-        assessments, build_context) - per_item_ms(
-        assessments, lambda a: build_context(a, with_chart=False))
-    contexts = [build_context(a) for a in assessments]
+        assessments, lambda a: build_context(a, texts)) - per_item_ms(
+        assessments, lambda a: build_context(a, texts, with_chart=False))
+    contexts = [build_context(a, texts) for a in assessments]
     props = DocProperties(title="Rapport", subject="IA", author="Cabinet", created=TODAY)
     results["ms_per_document"], results["naive_ms_per_document"] = paired_ms(
         contexts,
@@ -238,7 +239,8 @@ def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
         chart._static_layer = cached.__wrapped__  # type: ignore[assignment]  # no chart cache
         try:
             for name in DOCUMENTS:
-                reference_render(TEMPLATES / name, build_context(assessment), props, env)
+                reference_render(TEMPLATES / name, build_context(assessment, texts), props,
+                                 env)
         finally:
             chart._static_layer = cached
         assessment_json(assessment)

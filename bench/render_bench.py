@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.documents.render import PreparedTemplate, make_environment, reference_render
-from engine.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
+from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
 
 
 def per_document_ms(n: int, rounds: int, render: Callable[[int], bytes]) -> float:

@@ -211,18 +211,47 @@ def templates() -> None:
 
 @templates.command("check")
 @TEMPLATES
+@RULES
 @handle_user_errors
-def templates_check(templates: Path) -> None:
+def templates_check(templates: Path, rules: Path) -> None:
     """Report Jinja syntax errors and variables the context does not provide."""
     from engine.documents.render import make_environment
     from engine.documents.templates import check_template_dir
+    from engine.documents.text_keys import load_texts
     from engine.run.pipeline import DOCUMENTS, sample_context
 
-    issues = check_template_dir(templates, list(DOCUMENTS), sample_context(), make_environment())
+    context = sample_context(load_texts(rules))
+    issues = check_template_dir(templates, list(DOCUMENTS), context, make_environment())
     for issue in issues:
         click.echo(str(issue), err=True)
     click.echo(f"{len(issues)} problem(s) in {templates}")
     sys.exit(1 if issues else 0)
+
+
+@templates.command("snapshot")
+@TEMPLATES
+@click.option("--check", is_flag=True,
+              help="Write nothing; fail if a snapshot is missing or out of date.")
+@handle_user_errors
+def templates_snapshot(templates: Path, check: bool) -> None:
+    """Write each template's text snapshot (snapshots/<name>.txt) to review and commit."""
+    from engine.documents.snapshot import snapshot_problems, write_snapshots
+    from engine.errors import TemplateError
+    from engine.run.pipeline import DOCUMENTS
+
+    files = [templates / name for name in DOCUMENTS]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise TemplateError.at(str(missing[0]), "template file not found")
+    if check:
+        problems = snapshot_problems(files)
+        for problem in problems:
+            click.echo(problem, err=True)
+        click.echo(f"{len(problems)} snapshot(s) out of date in {templates}")
+        sys.exit(1 if problems else 0)
+    for path in write_snapshots(files):
+        click.echo(f"wrote {path}")
+    click.echo(f"snapshots up to date in {templates / 'snapshots'}")
 
 
 @main.group()

@@ -1,4 +1,4 @@
-"""``iapme templates check`` and the run's refusal of broken templates, as a user sees them."""
+"""``iapme templates check`` and the run's refusal of broken templates or texts, as seen."""
 
 from __future__ import annotations
 
@@ -62,3 +62,18 @@ def test_run_refuses_broken_templates_before_writing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "charte-ia.docx" in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_templates_check_reads_the_texts_of_rules(tmp_path: Path) -> None:
+    """The sample context is built from --rules' texts; broken texts are reported, not a crash."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    labels = rules / "texts" / "labels.yaml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace("  high: Haut risque\n", ""),
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["templates", "check", "--templates",
+                                       str(ROOT / "doc_templates"), "--rules", str(rules)])
+    assert result.exit_code == 1
+    assert f"{labels}:" in result.output
+    assert "labels.tier.high: missing: the documents need this text" in result.output
+    assert "Traceback" not in result.output

@@ -28,22 +28,10 @@ from engine.rules.spec import Priority
 
 TIER_ORDER = ("minimal", "limited", "high", "unacceptable")
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
-ANTI_FAILURE_ITEMS = {
-    "q1": "Ce processus est-il répétitif, structuré et bien défini ?",
-    "q2": "Mon équipe est-elle prête à utiliser cet outil au quotidien ?",
-    "q3": "Ai-je un « champion IA » interne (même non technique) ?",
-    "q4": "L'outil respecte-t-il le RGPD et s'intègre-t-il à mes logiciels existants ?",
-    "q5": "Quel est mon indicateur de succès simple ?",
-    "q6": "Ai-je prévu un temps de test (2 à 4 semaines maximum) ?",
-    "q7": "Quel est mon plan B si ça ne fonctionne pas ?",
-}
-SCALE_UP_ITEMS = {
-    "c1": "L'outil est utilisé régulièrement par au moins 2 personnes",
-    "c2": "Le ROI est mesurable et positif depuis 3 semaines",
-    "c3": "Une procédure simple est documentée",
-    "c4": "Le fournisseur est conforme RGPD / AI Act",
-    "c5": "Un budget annuel est validé (même symbolique)",
-}
+# The guide's checklists, by item id (the rules' ``item:``); their wording is in
+# rules/texts/report.yaml (``report.anti_failure.q1``...).
+ANTI_FAILURE_ITEMS = ("q1", "q2", "q3", "q4", "q5", "q6", "q7")  # guide 6.3
+SCALE_UP_ITEMS = ("c1", "c2", "c3", "c4", "c5")  # guide 5.5
 ANTI_FAILURE_MAX_NO = 3  # guide 6.3: more than 3 "no" -> wait or adjust
 
 

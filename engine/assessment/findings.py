@@ -3,7 +3,9 @@
 A rule that fires several times for one subject (one durable rule per ``any`` branch, or one
 derived fact per Annex III point) yields one finding whose ``because`` merges the facts.
 Messages are French templates; ``{use_case.title}``, ``{vendor.name}``, ``{client.name}`` and
-any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evaluated as code.
+any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evaluated as code; a
+yes/no answer, a missing value or an empty list is printed in the words of
+``rules/texts/facts.yaml`` (:class:`FactWords`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.documents.formatting import number_fr
+from engine.documents.texts import Texts
 from engine.profile.model import Profile
 from engine.rules.compiler import CompiledRule, CompiledRules
 from engine.rules.durable.evaluate import Match
 from engine.rules.spec import PLACEHOLDER, FindingSpec, ObligationSpec, RuleSpec
 
 SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
+DERIVED = "déduit:"  # prefix of a derived fact in ``because`` (kept: assessment.json prints it)
 _KIND_LIST = {"use_case": "use_cases", "vendor": "vendors"}
 
 
@@ -66,24 +71,38 @@ def _get(data: Any, path: str) -> Any:
     return data
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "non renseigné"
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "aucun"
-    if isinstance(value, (int, float)):
-        from engine.documents.formatting import number_fr
+@dataclass(frozen=True, slots=True)
+class FactWords:
+    """How a fact's value reads in a French sentence (``rules/texts/facts.yaml``)."""
 
-        return number_fr(value)
-    return str(value)
+    yes: str
+    no: str
+    unknown: str
+    empty_list: str
+
+    @classmethod
+    def of(cls, texts: Texts) -> FactWords:
+        return cls(*(texts.text(f"facts.value.{k}") for k in ("yes", "no", "unknown",
+                                                                "empty_list")))
+
+    def show(self, value: Any) -> str:
+        """A yes/no answer, a missing value (``None``), a list (``a, b``), a number (French)."""
+        if value is None:
+            return self.unknown
+        if isinstance(value, bool):
+            return self.yes if value else self.no
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value) or self.empty_list
+        if isinstance(value, (int, float)):
+            return number_fr(value)
+        return str(value)
 
 
 class _Texts:
     """The profile's own text (titles, names) that messages quote, found by fact id."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, words: FactWords) -> None:
+        self.words = words
         self.client = profile.client
         self.use_cases = {u.id: u for u in profile.use_cases}
         self.vendors = {v.id: v for v in profile.vendors}
@@ -108,18 +127,17 @@ class _Texts:
         return item if isinstance(item, (str, int, float, bool, list)) else None
 
 
-def fill(template: str, profile: Profile | _Texts, facts: dict[str, dict[str, Any]]) -> str:
+def fill(template: str, texts: _Texts, facts: dict[str, dict[str, Any]]) -> str:
     """Replace ``{kind.path}`` placeholders with profile text or fact values."""
     if "{" not in template:
         return template
-    texts = profile if isinstance(profile, _Texts) else _Texts(profile)
     out: list[str] = []
     for literal, kind, path in _pieces(template):
         out.append(literal)
         if kind:
             fact = facts.get(kind, _NO_FACT)
             named = texts.get(kind, fact, path) if fact or kind == "client" else None
-            out.append(_show(named if named is not None else _get(fact, path)))
+            out.append(texts.words.show(named if named is not None else _get(fact, path)))
     return "".join(out)
 
 
@@ -211,7 +229,7 @@ class _Reader:
         for alias in plan.derived:
             fact = match.facts[alias]
             detail = sorted((k, v) for k, v in fact.items() if k not in _NOT_DETAIL)
-            because[f"déduit:{fact.get('name')}"] = (
+            because[f"{DERIVED}{fact.get('name')}"] = (
                 ", ".join(f"{k}={v}" for k, v in detail) or True)
         return because
 
@@ -219,11 +237,11 @@ class _Reader:
 _NO_FACT: dict[str, Any] = {}
 
 
-def build_findings(matches: list[Match], compiled: CompiledRules,
-                   profile: Profile) -> list[Finding]:
+def build_findings(matches: list[Match], compiled: CompiledRules, profile: Profile,
+                   words: FactWords) -> list[Finding]:
     """Group firings by (rule, subject) into findings, with messages and merged provenance."""
     by_key: dict[tuple[str, str], Finding] = {}
-    texts = _Texts(profile)
+    texts = _Texts(profile, words)
     plans = _plans(compiled)
     reader = _Reader()
     for match in matches:

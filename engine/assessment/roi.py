@@ -4,7 +4,7 @@
 for twelve months plus the one-off costs (set-up and training hours at the loaded hourly cost,
 integration). Gains are the hours saved, the errors avoided and the extra revenue, over a year of
 :data:`WORKING_WEEKS_PER_YEAR` weeks. Absent figures count as zero; whether the ROI can be
-measured at all is a fact the rules read (guide 2.4: "le ROI est impossible à mesurer").
+measured at all is a fact the rules read (guide 2.4: an ROI that cannot be measured).
 """
 
 from __future__ import annotations

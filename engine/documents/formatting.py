@@ -18,7 +18,7 @@ infinite input raises :class:`ValueError`, a non-number (``None``, ``True``, a s
 
 Why:
     Report, charter, brief, CSV and chart must print the same figure the same way, and a French
-    reader must see French conventions (``1 234,50 €``, ``12,5 %``, ``1er décembre 2026``).
+    reader must see French conventions (``1 234,50 €``, ``12,5 %``, ``1er mars 2026``).
 """
 
 from __future__ import annotations
@@ -108,8 +108,8 @@ def date_fr(d: date) -> str:
 
     >>> date_fr(date(2026, 11, 26))
     '26 novembre 2026'
-    >>> date_fr(date(2026, 12, 1))
-    '1er décembre 2026'
+    >>> date_fr(date(2026, 3, 1))
+    '1er mars 2026'
     """
     if not isinstance(d, date):
         raise TypeError(f"expected a date, got {type(d).__name__}: {d!r}")

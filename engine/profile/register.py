@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.assessment.facts import VendorOrigin
 from engine.common.suggest import hint
 from engine.documents.formatting import date_fr
+from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
 from engine.profile.model import Certification, Hosting, Identifier, Profile, Text, Tri, Vendor
 from engine.profile.yamlio import YamlDoc, load_yaml
@@ -31,12 +32,6 @@ Category = Literal[
 # Profile vendor fields a register fact may fill, in the order the documents show them.
 FACT_FIELDS = ("hosting", "trains_on_customer_data", "deletion_on_request",
                "subprocessors_listed", "certifications")
-FACT_LABELS = {
-    "hosting": "hébergement", "trains_on_customer_data": "entraînement sur les données",
-    "deletion_on_request": "suppression sur demande", "subprocessors_listed":
-    "liste des sous-traitants", "certifications": "certifications", "dpa_available":
-    "DPA proposé par l'éditeur",
-}
 DEFAULT_STALE_AFTER_DAYS = 365
 
 
@@ -203,29 +198,41 @@ def resolve(profile: Profile, register: Register) -> tuple[Profile, dict[str, di
     return profile.model_copy(update={"vendors": vendors}), sources
 
 
-def stale_facts(sources: dict[str, FactSource], as_of: dt.date, max_age_days: int) -> list[str]:
+def _fact_label(name: str, texts: Texts) -> str:
+    """A register fact's name as the documents print it (``facts.register.fact.<name>``)."""
+    key = f"facts.register.fact.{name}"
+    return texts.text(key) if key in texts.schema else name
+
+
+def stale_facts(sources: dict[str, FactSource], as_of: dt.date, max_age_days: int,
+                texts: Texts) -> list[str]:
     """French descriptions of the register facts checked more than ``max_age_days`` ago."""
     out = []
     for name, origin in sources.items():
         if (origin.origin == "register" and origin.checked_on is not None
                 and (as_of - origin.checked_on).days > max_age_days):
-            out.append(f"{FACT_LABELS.get(name, name)} (relevé le {date_fr(origin.checked_on)})")
+            out.append(texts.text("facts.register.stale", fact=_fact_label(name, texts),
+                                  date=date_fr(origin.checked_on)))
     return out
 
 
 def origins(profile: Profile, sources: dict[str, dict[str, FactSource]], register: Register,
-            as_of: dt.date) -> dict[str, VendorOrigin]:
-    """Per vendor, the register facts that are stale or unverified at ``as_of`` (rule input)."""
+            as_of: dt.date, texts: Texts) -> dict[str, VendorOrigin]:
+    """Per vendor, the register facts that are stale or unverified at ``as_of`` (rule input).
+
+    Their descriptions are French (``rules/texts/facts.yaml``): rule messages quote them.
+    """
     out = {}
     for vendor in profile.vendors:
         mine = sources.get(vendor.id, {})
         entry = register.get(vendor.register_id) if vendor.register_id else None
         dpa = entry.facts.dpa_available.value if entry and entry.facts.dpa_available else None
-        unverified = tuple(f"{FACT_LABELS.get(name, name)} (source : {origin.source})"
+        unverified = tuple(texts.text("facts.register.unverified",
+                                      fact=_fact_label(name, texts), source=origin.source)
                            for name, origin in mine.items()
                            if origin.origin == "register" and not origin.verified)
         out[vendor.id] = VendorOrigin(
-            stale=tuple(stale_facts(mine, as_of, register.settings.stale_after_days)),
+            stale=tuple(stale_facts(mine, as_of, register.settings.stale_after_days, texts)),
             unverified=unverified, dpa_available=dpa)
     return out
 

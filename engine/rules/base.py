@@ -3,8 +3,9 @@
 ``load_rulebase`` refuses a rule base that does not lint clean (:mod:`engine.rules.lint`: syntax,
 operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
 coverage), so ``iapme run`` and ``iapme assess`` never run on rules that fail
-``iapme rules lint``. The digest covers every rule file's bytes, so a manifest can tell when the
-rules changed.
+``iapme rules lint``. The rule base carries the deliverables' wording (``rules/texts/``, read
+once with the rules). The digest covers every rule file's, the register's and the texts' bytes,
+so a manifest can tell when the rules changed: new wording rebuilds the clients' documents.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.common.digest import digest_files
+from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
 from engine.profile.register import REGISTER_FILE, Register
 from engine.rules.compiler import CompiledRules
@@ -27,6 +29,7 @@ class RuleBase:
     rules: tuple[LoadedRule, ...]
     directory: Path
     register: Register
+    texts: Texts
 
 
 def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
@@ -37,8 +40,9 @@ def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
     files = rule_files(rules_dir)
     if (rules_dir / REGISTER_FILE).is_file():
         files.append(rules_dir / REGISTER_FILE)
+    files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register)
+                    rules_dir, result.register, result.texts)
     return base, []
 
 

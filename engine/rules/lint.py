@@ -13,7 +13,9 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
 * derived facts (``{derived: name, where: {...}}``) that no rule asserts, with a did-you-mean;
 * vocabulary coverage (``rules/vocabulary/neutral.yaml``): every value of the SPEC §2
   ``capabilities``, ``purposes``, ``affected_persons`` and ``inferred_attributes`` vocabularies
-  is read by some rule or listed there as deliberately neutral, with a reason; never both.
+  is read by some rule or listed there as deliberately neutral, with a reason; never both;
+* the deliverables' wording (``rules/texts/``, :mod:`engine.documents.text_keys`): unknown
+  placeholders, missing keys and keys no code reads, the text key in the rule-id column.
 
 A problem that belongs to no rule (a YAML syntax error, the vocabulary file) shows ``-`` or the
 vocabulary name in the rule-id column. :func:`engine.rules.base.load_rulebase` runs the same checks,
@@ -30,6 +32,8 @@ from typing import Any
 
 from engine.assessment.facts import FACT_SCHEMA
 from engine.common.suggest import hint
+from engine.documents.text_keys import check_texts
+from engine.documents.texts import Texts
 from engine.errors import Issue, Location, RuleError
 from engine.profile.register import Register, check_register
 from engine.profile.yamlio import YamlDoc, load_yaml
@@ -60,6 +64,7 @@ class LintResult:
     compiled: CompiledRules
     issues: list[Issue]
     register: Register
+    texts: Texts
 
 
 def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
@@ -80,12 +85,14 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
     register, register_issues = check_register(rules_dir)
     issues += [_register_problem(i) for i in register_issues]
+    texts, text_issues = check_texts(rules_dir)
+    issues += text_issues
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered, register)
+    return LintResult(rules, compiled, ordered, register, texts)
 
 
 def _register_problem(issue: Issue) -> Issue:

@@ -3,9 +3,9 @@
 A rule file is YAML with a ``rules:`` list. Each rule::
 
     - id: ai-act.art5.1f.emotion-workplace      # unique, lower-case
-      title: "Reconnaissance des émotions au travail"
+      title: "<the rule's name, in French>"       # printed in the documents
       subject: use_case                          # use_case | vendor | client
-      references: ["Art. 5(1)(f)", "Considérant 44"]
+      references: ["Art. 5(1)(f)", "Recital 44"]  # canonical form, printed in French
       valid_from: "2025-02-02"                   # optional: rule applies from this legal date
       valid_until: "2030-12-31"                  # optional: and up to this one (inclusive)
       when: {all: [{field: use_case.system.capabilities, contains: emotion_recognition}, ...]}
@@ -38,8 +38,8 @@ Kind = Literal[
     "ai_act_note",     # an AI Act point that does not change the tier (derogation, role...)
     "missing_answer",  # a question the law needs is unanswered: the tier stays undetermined
     "gdpr",
-    "avoid_ai",        # guide 2.4 "Évitez l'IA si..."
-    "test_small",      # guide 2.4 "Attendez ou testez à très petite échelle"
+    "avoid_ai",        # guide 2.4 "avoid AI if..."
+    "test_small",      # guide 2.4 "wait, or test on a very small scale"
     "budget",          # guide 2.4 5 % rule
     "anti_failure",    # guide 6.3, one per question answered "no"
     "scale_up",        # guide 5.5, one per criterion with its status
@@ -126,7 +126,8 @@ class LoadedRule:
         return self.doc.locate(("rules", self.index, *path))
 
 
-NOT_RULES = ("tests", "vendors", "vocabulary")  # test cases, vendor register, neutral values
+# Rule test cases, vendor register, neutral values, the deliverables' wording.
+NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -134,7 +135,7 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
     Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
     ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
-    that ``iapme rules lint`` reads) and ``*.test.yaml`` files.
+    that ``iapme rules lint`` reads, ``texts/`` the documents' wording) and ``*.test.yaml`` files.
     """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))

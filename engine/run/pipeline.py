@@ -12,28 +12,29 @@ from typing import Any
 
 from engine.assessment.assess import Assessment, assess, to_json
 from engine.assessment.facts import to_facts
-from engine.assessment.findings import build_findings
+from engine.assessment.findings import FactWords, build_findings
 from engine.common.digest import digest_files
 from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
+from engine.documents.texts import Texts
 from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
 from engine.rules.durable.evaluate import evaluate
 
-DOCUMENTS = {
-    "charte-ia.docx": "Charte d'usage de l'intelligence artificielle",
-    "brief-dsi.docx": "Briefing pour le prestataire informatique",
-    "rapport-audit.docx": "Rapport d'audit IA",
+DOCUMENTS = {  # file name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)
+    "charte-ia.docx": "charter",
+    "brief-dsi.docx": "brief",
+    "rapport-audit.docx": "report",
 }
 ASSESSMENT_FILE = "assessment.json"
 
 
 @dataclass(frozen=True)
 class Toolkit:
-    """What a process prepares once: the compiled rules and the compiled templates."""
+    """What a process prepares once: the rule base (with its texts) and the compiled templates."""
 
     rulebase: RuleBase
     templates: dict[str, PreparedTemplate]
@@ -45,7 +46,7 @@ def prepare(rules_dir: Path, templates_dir: Path) -> Toolkit:
     """Load and check the rule base and the templates; refuse to go on if either is broken."""
     rulebase = load_rulebase(rules_dir)
     env = make_environment()
-    sample = sample_context()
+    sample = sample_context(rulebase.texts)
     issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env)
     if issues:
         raise TemplateError.of(issues, summary=f"the templates in {templates_dir} have errors:")
@@ -65,9 +66,10 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
     Vendors that name a register entry are filled from the vendor register first.
     """
     profile, sources = resolve(profile, rulebase.register)
-    facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of))
+    texts = rulebase.texts
+    facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of, texts))
     matches = evaluate(rulebase.compiled, facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
-    findings = build_findings(matches, rulebase.compiled, profile)
+    findings = build_findings(matches, rulebase.compiled, profile, FactWords.of(texts))
     result = assess(profile, findings, as_of, rulebase.digest)
     result.vendor_sources = sources
     result.register = rulebase.register
@@ -81,21 +83,24 @@ def assessment_json(assessment: Assessment) -> bytes:
 
 def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
     """The four files of one client (three documents and ``assessment.json``), as bytes."""
-    context = build_context(assessment)
+    texts = toolkit.rulebase.texts
+    context = build_context(assessment, texts)
     client = assessment.profile.client
     consultant = assessment.profile.assessment.consultant
     author = consultant.firm or consultant.name if consultant else "iapme"
     files: dict[str, bytes] = {}
-    for name, title in DOCUMENTS.items():
-        props = DocProperties(title=f"{title} – {client.name}", subject="Usage de l'IA",
+    for name, document in DOCUMENTS.items():
+        title = texts.text("labels.document.title", title=texts.text(f"{document}.title"),
+                           client=client.name)
+        props = DocProperties(title=title, subject=texts.text("labels.document.subject"),
                               author=author or "iapme", created=assessment.as_of,
-                              keywords="AI Act, RGPD, IA")
+                              keywords=texts.text("labels.document.keywords"))
         files[name] = toolkit.templates[name].render(context, props)
     files[ASSESSMENT_FILE] = assessment_json(assessment)
     return files
 
 
-def sample_context() -> dict[str, Any]:
+def sample_context(texts: Texts) -> dict[str, Any]:
     """A context with every name, to check templates before any profile is read."""
     from engine.profile.validate import profile_from_doc
     from engine.profile.yamlio import load_yaml_text
@@ -103,7 +108,7 @@ def sample_context() -> dict[str, Any]:
     doc = load_yaml_text(_SAMPLE_PROFILE, "<sample>")
     profile = profile_from_doc(doc, default_id="sample")
     empty = assess(profile, [], dt.date(2026, 1, 1), "sha256:0")
-    return build_context(empty, with_chart=False)
+    return build_context(empty, texts, with_chart=False)
 
 
 _SAMPLE_PROFILE = """

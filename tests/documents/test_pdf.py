@@ -11,8 +11,8 @@ import pytest
 
 from engine.documents.pdf import convert_to_pdf, find_soffice
 from engine.documents.render import PreparedTemplate, make_environment
-from engine.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
 from engine.errors import OutputError, ToolMissingError
+from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
 
 needs_libreoffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 

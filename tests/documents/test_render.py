@@ -21,8 +21,8 @@ from engine.documents.render import (
     make_environment,
     reference_render,
 )
-from engine.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context, sample_png
 from engine.errors import TemplateError
+from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context, sample_png
 
 
 @pytest.fixture

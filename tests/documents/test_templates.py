@@ -8,8 +8,8 @@ from pathlib import Path
 import docx
 
 from engine.documents.render import make_environment
-from engine.documents.sample import build_sample_template, sample_context
 from engine.documents.templates import check_template, check_template_dir
+from tests.documents.sample import build_sample_template, sample_context
 
 
 def _template(path: Path, *paragraphs: str, header: str = "", footer: str = "") -> Path:

@@ -294,7 +294,7 @@ class TestValidProfiles:
         assessment = assess_profile(profile, toolkit().rulebase, as_of)
         assert {u.use_case.id for u in assessment.use_cases} == {
             u["id"] for u in data["use_cases"]}
-        build_context(assessment, with_chart=False)
+        build_context(assessment, toolkit().rulebase.texts, with_chart=False)
         json.loads(assessment_json(assessment))
 
     @settings(max_examples=8, **SETTINGS)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from engine.assessment.assess import Assessment
 from engine.cli import main
 from engine.documents.render import document_text
+from engine.documents.text_keys import load_texts
 from engine.profile.register import (
     FactSource,
     alternatives,
@@ -73,8 +74,9 @@ class TestStaleness:
     def test_fact_older_than_the_limit_is_stale(self) -> None:
         sources = {"hosting": FactSource("register", "x", dt.date(2025, 1, 1), False),
                    "dpa_signed": FactSource("client")}
-        assert stale_facts(sources, dt.date(2025, 6, 1), 365) == []
-        stale = stale_facts(sources, dt.date(2027, 1, 1), 365)
+        texts = load_texts(RULES)
+        assert stale_facts(sources, dt.date(2025, 6, 1), 365, texts) == []
+        stale = stale_facts(sources, dt.date(2027, 1, 1), 365, texts)
         assert stale == ["hébergement (relevé le 1er janvier 2025)"]
 
 

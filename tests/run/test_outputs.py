@@ -135,7 +135,7 @@ def toolkit() -> Toolkit:
 def test_documents_read_exactly_like_docxtpl(path: Path, toolkit: Toolkit) -> None:
     """Every sample profile, every template: the fast renderer's text is docxtpl's text."""
     assessment = assess_profile(load_profile(path), toolkit.rulebase, dt.date(2026, 11, 26))
-    context = build_context(assessment)
+    context = build_context(assessment, toolkit.rulebase.texts)
     props = DocProperties(title="Titre", subject="Sujet", author="Cabinet",
                           created=dt.date(2026, 11, 26))
     env = make_environment()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import json
 import re
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
 from engine.documents.render import document_text
+from engine.profile.validate import load_profile
+from engine.run.pipeline import DOCUMENTS, assess_profile, prepare, render_client
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parents[1] / "data" / "profiles"
@@ -101,3 +106,25 @@ def test_rerun_skips_unchanged_and_protects_hand_edits(tmp_path: Path) -> None:
     assert charter.read_bytes().endswith(b"edited")
     code, output, _ = _run(tmp_path, DATA / "dupont.yaml", extra=("--force",))
     assert not charter.read_bytes().endswith(b"edited")
+
+
+def test_document_properties_are_worded_by_the_texts(tmp_path: Path) -> None:
+    """Each Word file's title, subject and keywords come from rules/texts/, not from Python."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    report = rules / "texts" / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "title: Rapport d'audit IA", "title: Audit IA"), encoding="utf-8")
+    toolkit = prepare(rules, ROOT / "doc_templates")
+    profile = load_profile(DATA / "dupont.yaml")
+    files = render_client(assess_profile(profile, toolkit.rulebase, dt.date(2026, 11, 26)),
+                          toolkit)
+    titles = {name: docx.Document(io.BytesIO(files[name])).core_properties.title
+              for name in DOCUMENTS}
+    assert titles == {
+        "charte-ia.docx": f"Charte d'usage de l'intelligence artificielle – {profile.client.name}",
+        "brief-dsi.docx": f"Briefing pour le prestataire informatique – {profile.client.name}",
+        "rapport-audit.docx": f"Audit IA – {profile.client.name}",
+    }
+    properties = docx.Document(io.BytesIO(files["charte-ia.docx"])).core_properties
+    assert (properties.subject, properties.keywords) == ("Usage de l'IA", "AI Act, RGPD, IA")

@@ -39,11 +39,11 @@ class Box:
 
 def truncate(label: str, limit: int = 28) -> str:
     """Collapse whitespace; cut at ``limit`` characters, at a word boundary when one is near,
-    without leaving a dangling short word ("à", "de", "et") before the ellipsis.
+    without leaving a dangling short word ("de", "et", "la") before the ellipsis.
 
-    >>> truncate("Génération de devis à partir de photos")
-    'Génération de devis…'
-    >>> truncate("Analyse automatique des émotions des téléconseillers")
+    >>> truncate("Relances de devis de la semaine par courriel")
+    'Relances de devis…'
+    >>> truncate("Analyse automatique des motifs des appels clients")
     'Analyse automatique des…'
     >>> truncate("Anticonstitutionnellementissimement long")
     'Anticonstitutionnellementis…'

@@ -1,11 +1,12 @@
 """The guide's ROI / complexity priority matrix (guide 5.2) drawn as a PNG for the audit report.
 
-x: complexity (Faible, Moyenne, Élevée; "medium" sits mid-axis but on the *faible* side of the
-divide, as in the guide's two-column matrix). y: estimated ROI in percent, linear from −100 % to
-100 %, logarithmic above, clipped to [−100 %, 10 000 %] (clipped points are triangles). The line
-at ``high_roi_threshold`` splits "Fort ROI" from "Faible ROI". A point is coloured by the
-priority the engine gave it, which may differ from its quadrant (a legal blocker turns a quick
-win into "À éviter"); a footnote then says so.
+x: complexity (low, medium, high; "medium" sits mid-axis but on the *low* side of the divide,
+as in the guide's two-column matrix). y: estimated ROI in percent, linear from −100 % to 100 %,
+logarithmic above, clipped to [−100 %, 10 000 %] (clipped points are triangles). The line at
+``high_roi_threshold`` splits high ROI from low ROI. A point is coloured by the priority the
+engine gave it, which may differ from its quadrant (a legal blocker turns a quick win into
+"avoid"); a footnote then says so. Every word drawn comes from :class:`MatrixLabels` (the
+report's ``chart`` texts in ``rules/texts/report.yaml``).
 
 Why:
     Same inputs must give byte-identical files (SPEC §3): object API only (``Figure`` on an Agg
@@ -42,7 +43,7 @@ from engine.documents.chart.layout import Box, place_labels, spread_offsets, tru
 from engine.documents.chart.png import Layer, bands, encode_png
 from engine.documents.formatting import percent_fr
 
-__all__ = ["Complexity", "MatrixPoint", "Priority", "priority_matrix_png"]
+__all__ = ["Complexity", "MatrixLabels", "MatrixPoint", "Priority", "priority_matrix_png"]
 
 Complexity = Literal["low", "medium", "high"]
 Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
@@ -51,13 +52,14 @@ _COMPLEXITY_X = {"low": 0.5, "medium": 1.5, "high": 2.5}
 _DIVIDE_X, _X_MAX = 2.0, 3.0  # low and medium form the guide's "faible" column
 _LINEAR_LIMIT = 100.0  # ROI % up to which the y axis is linear
 _BAND = 0.42  # y units kept free above and below the data for the quadrant titles
-_QUADRANTS = (  # priority, French label, upper half, right column, point colour, tint
-    ("do_first", "À faire en priorité", True, False, "#2e7d32", "#e5f3e6"),
-    ("plan_later", "À planifier plus tard", True, True, "#c47f00", "#fdf1d8"),
-    ("test_if_time", "À tester si temps disponible", False, False, "#54718f", "#e7edf3"),
-    ("avoid", "À éviter pour l’instant", False, True, "#c62828", "#fbe4e4"),
+_QUADRANTS: tuple[tuple[Priority, bool, bool, str, str], ...] = (
+    # priority, upper half, right column, point colour, tint
+    ("do_first", True, False, "#2e7d32", "#e5f3e6"),
+    ("plan_later", True, True, "#c47f00", "#fdf1d8"),
+    ("test_if_time", False, False, "#54718f", "#e7edf3"),
+    ("avoid", False, True, "#c62828", "#fbe4e4"),
 )
-_COLOUR = {q[0]: q[4] for q in _QUADRANTS}
+_COLOUR = {q[0]: q[3] for q in _QUADRANTS}
 _SIZE_IN, _DPI = (16 / 2.54, 9 / 2.54), 150
 _PX_PER_PT = _DPI / 72
 _MARKER_PX, _MARKER_EDGE_PX = 5.5 * _PX_PER_PT, 0.7 * _PX_PER_PT  # matplotlib's ms=5.5, mew=0.7
@@ -68,13 +70,32 @@ _SUPERSAMPLE = 4  # markers and leader lines are drawn 4x larger, then box-filte
 _TEXT_SUPERSAMPLE = 2  # text likewise at 2x: no uneven hinted spacing, a quarter of 4x's cost
 _AXES_RECT = (0.125, 0.16, 0.855, 0.72)  # left, bottom, width, height (figure fraction)
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-_EMPTY_TEXT = "Aucun cas d’usage chiffré"
-_SCALE_NOTE = "Échelle linéaire jusqu’à 100 %, logarithmique au-delà."
-_CLIPPED_NOTE = "Triangle : valeur hors échelle (au-delà de 10 000 % ou sous −100 %)."
-_COLOUR_NOTE = (
-    "Couleur du point : priorité retenue par l’analyse, qui peut différer du "
-    "quadrant (risque juridique, pièges à éviter)."
-)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixLabels:
+    """Every word the matrix draws: title, quadrant titles, ticks, axes, notes.
+
+    Hashable, so the static layer drawn with them is cached per set of labels.
+    """
+
+    title: str
+    do_first: str       # the four quadrant titles, by priority
+    plan_later: str
+    test_if_time: str
+    avoid: str
+    low: str            # the three complexity ticks
+    medium: str
+    high: str
+    x_axis: str
+    y_axis: str
+    empty: str          # shown when no use case is costed
+    scale_note: str     # always printed under the chart
+    clipped_note: str   # added when a point is off the scale
+    colour_note: str    # added when a point's colour differs from its quadrant
+
+    def quadrant(self, priority: Priority) -> str:
+        return str(getattr(self, priority))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +122,15 @@ class MatrixPoint:
 
 def priority_matrix_png(
     points: Sequence[MatrixPoint],
+    labels: MatrixLabels,
     *,
-    title: str = "Matrice ROI / complexité",
     high_roi_threshold: float = 100.0,
 ) -> bytes:
     """Draw the priority matrix; return PNG bytes (16 × 9 cm at 150 dpi, 944 × 531 px, RGB).
 
-    ``high_roi_threshold`` (ROI in percent, in ]−100, 10 000]) is where "Fort ROI" begins; a
-    point exactly on it is fort. Identical arguments give identical bytes. An empty ``points``
-    gives the bare matrix with "Aucun cas d’usage chiffré".
+    ``high_roi_threshold`` (ROI in percent, in ]−100, 10 000]) is where high ROI begins; a
+    point exactly on it is high. Identical arguments give identical bytes. An empty ``points``
+    gives the bare matrix with ``labels.empty``.
     """
     if not -_LINEAR_LIMIT < high_roi_threshold <= 100 * _LINEAR_LIMIT:  # NaN fails too
         raise ValueError(f"high_roi_threshold must be in ]-100, 10000]: {high_roi_threshold!r}")
@@ -119,12 +140,12 @@ def priority_matrix_png(
             raise TypeError(f"expected MatrixPoint, got {type(point).__name__}")
     data_top = 3.0 if any(p.roi_percent > 10 * _LINEAR_LIMIT for p in pts) else 2.0
     data_top = max(data_top, _roi_to_y(high_roi_threshold) + 0.5)
-    note = _SCALE_NOTE
+    note = labels.scale_note
     if any(not -_LINEAR_LIMIT <= p.roi_percent <= 100 * _LINEAR_LIMIT for p in pts):
-        note += " " + _CLIPPED_NOTE
+        note += " " + labels.clipped_note
     if any(_quadrant(p, high_roi_threshold) != p.priority for p in pts):
-        note += "\n" + _COLOUR_NOTE
-    layer = _static_layer(title, float(high_roi_threshold), data_top, not pts)
+        note += "\n" + labels.colour_note
+    layer = _static_layer(labels, float(high_roi_threshold), data_top, not pts)
     image = Image.frombytes("RGB", layer.size, layer.rgb)
     _draw_note(image, note)  # with Pillow: 4 notes would otherwise mean 4 static layers
     if pts:
@@ -140,7 +161,7 @@ def _roi_to_y(roi: float) -> float:
 
 def _quadrant(point: MatrixPoint, threshold: float) -> str:
     upper, right = point.roi_percent >= threshold, point.complexity == "high"
-    return next(q[0] for q in _QUADRANTS if (q[2], q[3]) == (upper, right))
+    return next(q[0] for q in _QUADRANTS if (q[1], q[2]) == (upper, right))
 
 
 def _text(target: Figure | Axes, x: float, y: float, s: str, size: float, **style: Any) -> Text:
@@ -159,8 +180,8 @@ def _font(size: float, bold: bool = False) -> FontProperties:
 def _drawable(text: str, bold: bool = False) -> str:
     """Drop characters DejaVu Sans has no glyph for (emoji, CJK): no tofu boxes, no warnings.
 
-    >>> _drawable("Chatbot 🤖 Élevée €")
-    'Chatbot  Élevée €'
+    >>> _drawable("Chatbot 🤖 Ω €")
+    'Chatbot  Ω €'
     """
     face = get_font(_FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
     return "".join(c for c in text if c.isspace() or face.get_char_index(ord(c)))
@@ -177,7 +198,7 @@ def _layer(fig: Figure) -> Layer:
 
 
 @functools.lru_cache(maxsize=16)
-def _static_layer(title: str, threshold: float, data_top: float, empty: bool) -> Layer:
+def _static_layer(labels: MatrixLabels, threshold: float, data_top: float, empty: bool) -> Layer:
     """Quadrants, axes, ticks and titles, as RGB pixels (opaque white figure)."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
@@ -186,21 +207,22 @@ def _static_layer(title: str, threshold: float, data_top: float, empty: bool) ->
         FigureCanvasAgg(fig)
         ax = fig.add_axes(_AXES_RECT, xlim=(0.0, _X_MAX), ylim=(y_lo, y_hi))
         y_thr = _roi_to_y(threshold)
-        for _priority, label, upper, right, colour, tint in _QUADRANTS:
+        for priority, upper, right, colour, tint in _QUADRANTS:
             x0, x1 = (_DIVIDE_X, _X_MAX) if right else (0.0, _DIVIDE_X)
             b0, b1 = (y_thr, y_hi) if upper else (y_lo, y_thr)
             ax.fill_between([x0, x1], b0, b1, facecolor=tint, edgecolor="none", zorder=0)
             y_text, va = (y_hi - 0.06, "top") if upper else (y_lo + 0.06, "bottom")
-            _text(ax, x0 + 0.04, y_text, label, 7.5, bold=True, color=colour, va=va)
+            _text(ax, x0 + 0.04, y_text, labels.quadrant(priority), 7.5, bold=True, color=colour,
+                  va=va)
         ax.axhline(y_thr, color="#6b6b6b", linewidth=0.9, zorder=1)
         ax.axvline(_DIVIDE_X, color="#6b6b6b", linewidth=0.9, zorder=1)
         tick_font = _font(7.0)
         ax.set_xticks(
             list(_COMPLEXITY_X.values()),
-            ["Faible", "Moyenne", "Élevée"],
+            [labels.low, labels.medium, labels.high],
             fontproperties=tick_font,
             va="baseline",
-        )  # "É" must not drop its word
+        )  # baseline: a capital with an accent must not lift its word
         ticks = sorted({-100.0, 0.0, 100.0, 1000.0, threshold} | ({1e4} if data_top > 2 else set()))
         ax.set_yticks(
             [_roi_to_y(t) for t in ticks], [percent_fr(t) for t in ticks], fontproperties=tick_font
@@ -209,13 +231,13 @@ def _static_layer(title: str, threshold: float, data_top: float, empty: bool) ->
         ax.tick_params(axis="x", pad=8)
         ax.grid(axis="y", color="white", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_xlabel("Complexité de mise en œuvre", fontproperties=tick_font, labelpad=2)
-        ax.set_ylabel("ROI annuel estimé", fontproperties=tick_font, labelpad=2)
+        ax.set_xlabel(labels.x_axis, fontproperties=tick_font, labelpad=2)
+        ax.set_ylabel(labels.y_axis, fontproperties=tick_font, labelpad=2)
         _text(
             fig,
             _AXES_RECT[0],
             0.955,
-            _drawable(title, bold=True),
+            _drawable(labels.title, bold=True),
             10.0,
             bold=True,
             va="top",
@@ -224,7 +246,7 @@ def _static_layer(title: str, threshold: float, data_top: float, empty: bool) ->
         if empty:
             box = {"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#999"}
             middle = (_X_MAX / 2, (y_lo + y_hi) / 2)
-            _text(ax, *middle, _EMPTY_TEXT, 11.0, ha="center", va="center", bbox=box, zorder=5)
+            _text(ax, *middle, labels.empty, 11.0, ha="center", va="center", bbox=box, zorder=5)
         return _layer(fig)
 
 

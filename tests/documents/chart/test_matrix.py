@@ -9,16 +9,21 @@ import math
 import struct
 import warnings
 import zlib
+from dataclasses import replace
+from pathlib import Path
 
 import matplotlib
 import pytest
 from PIL import Image
 
-from engine.documents.chart import layout as chart_layout
 from engine.documents.chart import matrix as chart
 from engine.documents.chart import png as chart_png
-from engine.documents.chart.layout import Box, place_labels, spread_offsets, truncate
 from engine.documents.chart.matrix import MatrixPoint, priority_matrix_png
+from engine.documents.context import matrix_labels
+from engine.documents.text_keys import load_texts
+
+ROOT = Path(__file__).resolve().parents[3]
+LABELS = matrix_labels(load_texts(ROOT / "rules"))
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -48,14 +53,14 @@ def chunk_types(png: bytes) -> list[bytes]:
 
 
 def test_doctests_pass() -> None:
-    for module in (chart, chart_layout):
+    for module in (chart,):
         result = doctest.testmod(module)
         assert result.attempted > 0
         assert result.failed == 0
 
 
 def test_png_signature_size_and_no_metadata() -> None:
-    png = priority_matrix_png(POINTS)
+    png = priority_matrix_png(POINTS, LABELS)
     assert png.startswith(PNG_SIGNATURE)
     types = chunk_types(png)
     assert set(types) == {b"IHDR", b"pHYs", b"IDAT", b"IEND"}  # no tEXt: no Software, no date
@@ -66,40 +71,40 @@ def test_png_signature_size_and_no_metadata() -> None:
 
 
 def test_identical_input_gives_identical_bytes() -> None:
-    first = priority_matrix_png(POINTS)
-    second = priority_matrix_png(list(POINTS))
+    first = priority_matrix_png(POINTS, LABELS)
+    second = priority_matrix_png(list(POINTS), LABELS)
     assert sha(first) == sha(second)
 
 
 def test_cache_hit_and_miss_give_identical_bytes() -> None:
-    warm = priority_matrix_png(POINTS, title="Matrice ROI / complexité — test")
+    warm = priority_matrix_png(POINTS, replace(LABELS, title="Matrice ROI / complexité — test"))
     chart._static_layer.cache_clear()
-    cold = priority_matrix_png(POINTS, title="Matrice ROI / complexité — test")
+    cold = priority_matrix_png(POINTS, replace(LABELS, title="Matrice ROI / complexité — test"))
     assert sha(warm) == sha(cold)
 
 
 def test_global_rcparams_do_not_leak_in() -> None:
-    reference = priority_matrix_png(POINTS[:3])
+    reference = priority_matrix_png(POINTS[:3], LABELS)
     chart._static_layer.cache_clear()
     with matplotlib.rc_context(
         {"font.size": 30, "axes.facecolor": "black", "lines.markersize": 40}
     ):
-        assert sha(priority_matrix_png(POINTS[:3])) == sha(reference)
+        assert sha(priority_matrix_png(POINTS[:3], LABELS)) == sha(reference)
     assert matplotlib.rcParams["font.size"] != 30  # our own rc_context restored the state
 
 
 def test_different_inputs_give_different_images() -> None:
-    base = priority_matrix_png(POINTS)
-    assert sha(priority_matrix_png(POINTS[:-1])) != sha(base)
-    assert sha(priority_matrix_png(POINTS, high_roi_threshold=200.0)) != sha(base)
-    assert sha(priority_matrix_png(POINTS, title="Autre titre")) != sha(base)
+    base = priority_matrix_png(POINTS, LABELS)
+    assert sha(priority_matrix_png(POINTS[:-1], LABELS)) != sha(base)
+    assert sha(priority_matrix_png(POINTS, LABELS, high_roi_threshold=200.0)) != sha(base)
+    assert sha(priority_matrix_png(POINTS, replace(LABELS, title="Autre titre"))) != sha(base)
 
 
 def test_empty_points_draw_the_bare_matrix() -> None:
-    empty = priority_matrix_png([])
+    empty = priority_matrix_png([], LABELS)
     assert empty.startswith(PNG_SIGNATURE)
-    assert sha(empty) == sha(priority_matrix_png(()))
-    assert sha(empty) != sha(priority_matrix_png(POINTS[:1]))
+    assert sha(empty) == sha(priority_matrix_png((), LABELS))
+    assert sha(empty) != sha(priority_matrix_png(POINTS[:1], LABELS))
     with Image.open(io.BytesIO(empty)) as image:
         assert image.size == (944, 531)
 
@@ -112,14 +117,16 @@ def test_accents_and_typographic_characters_render_without_warnings() -> None:
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph is a UserWarning
-        png = priority_matrix_png(points, title="Matrice ROI / complexité — Cosméa")
+        labels = replace(LABELS, title="Matrice ROI / complexité — Cosméa")
+        png = priority_matrix_png(points, labels)
     assert png.startswith(PNG_SIGNATURE)
 
 
 def test_glyphs_missing_from_the_font_are_dropped_silently() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        png = priority_matrix_png([MatrixPoint("Chatbot 🤖 漢字", 300.0, "low", "do_first")])
+        point = MatrixPoint("Chatbot 🤖 漢字", 300.0, "low", "do_first")
+        png = priority_matrix_png([point], LABELS)
     assert png.startswith(PNG_SIGNATURE)
 
 
@@ -129,12 +136,12 @@ def test_extreme_roi_values_are_clipped_not_refused() -> None:
         MatrixPoint("Perte", -500.0, "high", "avoid"),
         MatrixPoint("Pile au seuil", 100.0, "medium", "do_first"),
     ]
-    assert priority_matrix_png(points).startswith(PNG_SIGNATURE)
+    assert priority_matrix_png(points, LABELS).startswith(PNG_SIGNATURE)
 
 
 def test_many_coinciding_points() -> None:
     points = [MatrixPoint(f"Cas d’usage numéro {i}", 400.0, "low", "do_first") for i in range(12)]
-    assert priority_matrix_png(points).startswith(PNG_SIGNATURE)
+    assert priority_matrix_png(points, LABELS).startswith(PNG_SIGNATURE)
 
 
 @pytest.mark.parametrize(
@@ -165,55 +172,17 @@ def test_matrix_point_validation(kwargs: dict[str, object], error: type[Exceptio
 @pytest.mark.parametrize("threshold", [math.nan, math.inf, -100.0, -250.0, 20000.0])
 def test_bad_threshold_is_refused(threshold: float) -> None:
     with pytest.raises(ValueError, match="high_roi_threshold"):
-        priority_matrix_png(POINTS, high_roi_threshold=threshold)
+        priority_matrix_png(POINTS, LABELS, high_roi_threshold=threshold)
 
 
 def test_non_points_are_refused() -> None:
     with pytest.raises(TypeError):
-        priority_matrix_png([("label", 10.0, "low", "avoid")])  # type: ignore[list-item]
-
-
-def test_truncate() -> None:
-    assert truncate("Chatbot de prise de rendez-vous") == "Chatbot de prise…"
-    assert truncate("Court") == "Court"
-    assert len(truncate("x" * 80)) == 28
-    assert truncate("   ") == "(sans titre)"
-
-
-def test_spread_offsets_fan_out_only_coinciding_points() -> None:
-    offsets = spread_offsets(["low", "low", "low", "high"], [1.0, 1.05, 2.0, 1.0])
-    assert offsets[0] == pytest.approx(-0.34)
-    assert offsets[1] == pytest.approx(0.34)
-    assert offsets[2] == 0.0
-    assert offsets[3] == 0.0
-
-
-def test_place_labels_avoids_overlaps_when_there_is_room() -> None:
-    frame = Box(0, 0, 900, 500)
-    anchors = [(300.0, 250.0), (300.0, 262.0), (300.0, 238.0), (320.0, 250.0)]
-    sizes = [(120.0, 14.0)] * len(anchors)
-    places = place_labels(anchors, sizes, frame, [], 0, 4.0)
-    boxes = []
-    for (x, y, ha, _leader), (w, h) in zip(places, sizes, strict=True):
-        x0 = x if ha == "left" else x - w if ha == "right" else x - w / 2
-        boxes.append(Box(x0, y - h / 2, x0 + w, y + h / 2))
-    for i, a in enumerate(boxes):
-        assert frame.overlap(a) == pytest.approx(120.0 * 14.0)  # inside the frame
-        for b in boxes[i + 1 :]:
-            assert a.overlap(b) == 0.0
-
-
-def test_place_labels_is_deterministic() -> None:
-    anchors = [(100.0 + 7 * i, 200.0 + (i % 3) * 5) for i in range(10)]
-    sizes = [(90.0, 14.0)] * 10
-    frame = Box(0, 0, 600, 400)
-    first = place_labels(anchors, sizes, frame, [], 0, 4.0)
-    assert place_labels(anchors, sizes, frame, [], 0, 4.0) == first
+        priority_matrix_png([("label", 10.0, "low", "avoid")], LABELS)  # type: ignore[list-item]
 
 
 def test_png_stream_is_valid_and_matches_the_pixels() -> None:
     """Bands reused from the cached background must decode to the drawn pixels (adler32 too)."""
-    png = priority_matrix_png(POINTS)
+    png = priority_matrix_png(POINTS, LABELS)
     pos, idat = len(PNG_SIGNATURE), b""
     while pos < len(png):
         (length,) = struct.unpack(">I", png[pos : pos + 4])
@@ -229,7 +198,7 @@ def test_png_stream_is_valid_and_matches_the_pixels() -> None:
     pixels = b"".join(rows[i * stride + 1 : (i + 1) * stride] for i in range(height))
     with Image.open(io.BytesIO(png)) as image:
         assert image.tobytes() == pixels
-    background = priority_matrix_png([])
+    background = priority_matrix_png([], LABELS)
     assert sha(png) != sha(background)
 
 

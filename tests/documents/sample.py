@@ -2,7 +2,9 @@
 
 Used by the tests and ``bench/render_bench.py``: header, footer, a title, a tag split across
 runs, inline ``{% if %}``, ``{%p if %}``, a ``{%p for %}`` list, a ``{%tr for %}`` table and an
-image paragraph.
+image paragraph. A test fixture, not engine code: it lives beside the tests (imported as
+``tests.documents.sample``; pytest's ``pythonpath`` and the benchmark put the repository root on
+the path).
 """
 
 from __future__ import annotations

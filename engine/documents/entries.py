@@ -1,0 +1,192 @@
+"""The context's list entries: one per use case (``use_cases[]``) and per vendor (``vendors[]``).
+
+Part of the template contract of :mod:`engine.documents.context`; each name is documented in
+``docs/templates.md``. The French comes from ``rules/texts/`` through :class:`Wording`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.assessment.assess import (
+    ANTI_FAILURE_ITEMS,
+    ANTI_FAILURE_MAX_NO,
+    SCALE_UP_ITEMS,
+    Assessment,
+    UseCaseAssessment,
+)
+from engine.assessment.findings import Finding
+from engine.documents.formatting import (
+    date_fr,
+    date_short_fr,
+    euros,
+    list_fr,
+    months_fr,
+    percent_fr,
+)
+from engine.documents.text_keys import VENDOR_CHECKS
+from engine.documents.wording import Wording
+from engine.profile.model import Vendor
+from engine.profile.register import FactSource
+
+_TRAINING = {True: "trains", False: "does_not_train", "opt_out_available": "opt_out_available"}
+
+
+def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wording
+                   ) -> dict[str, Any]:
+    """Everything the report prints about one use case."""
+    texts, label = wording.texts, wording.label
+    vendor = assessment.profile.vendor(u.use_case.vendor)
+    vendor_name = vendor.label if vendor else texts.text("labels.in_house")
+    roi = u.roi
+    reasons = [wording.finding(f) for f in u.findings
+               if f.kind in ("ai_act", "ai_act_note", "missing_answer")
+               and (u.tier != "unacceptable" or _prohibition_reason(f))]
+    obligations = [{
+        "text": o.text,
+        "reference": wording.reference(o.reference),
+        "date": date_fr(o.applies_from),
+        "state": texts.text("labels.obligation.in_force") if o.in_force else texts.text(
+            "labels.obligation.applies_from", date=date_fr(o.applies_from)),
+        "in_force": o.in_force,
+        "bearer": label("obligation.bearer", o.bearer),
+        "status": label("obligation.status", o.status),
+    } for o in u.obligations]
+    tier_text = label("tier", u.tier)
+    if u.tier == "undetermined" and u.tier_floor:
+        tier_text = texts.text("labels.tier_with_floor", tier=tier_text,
+                               floor=label("tier", u.tier_floor).lower())
+    quoted = {"use_case": u.use_case.title, "vendor": vendor_name}
+    prohibited = u.tier == "unacceptable"
+    return {
+        "id": u.use_case.id,
+        "title": u.use_case.title,
+        "stage": label("stage", u.use_case.stage),
+        "vendor": vendor_name,
+        "tier": tier_text,
+        "tier_code": u.tier,
+        "light": label("light", u.tier),
+        "references": wording.references(u.references) or texts.text("labels.no_reference"),
+        "reasons": reasons,
+        "obligations": obligations,
+        "missing": [f"use_cases[{u.use_case.id}].{m}" for m in u.missing],
+        "gdpr": [wording.finding(f) for f in u.findings if f.kind == "gdpr"],
+        "avoid": [wording.finding(f) for f in u.findings
+                  if f.kind in ("avoid_ai", "test_small", "budget")],
+        "errors": [wording.finding(f) for f in u.findings
+                   if f.kind in ("frequent_error", "pilot")],
+        "roi": {
+            "measurable": roi.measurable,
+            "note": "" if roi.measurable else texts.text("report.roi_not_measurable"),
+            "annual_cost": euros(roi.annual_cost),
+            "annual_gain": euros(roi.annual_gain),
+            "one_off_cost": euros(roi.one_off_cost),
+            "roi_percent": (percent_fr(roi.roi_percent) if roi.roi_percent is not None
+                            else wording.todo),
+            "payback": months_fr(roi.payback_months) if roi.payback_months is not None else (
+                texts.text("labels.payback_not_reached") if roi.measurable else wording.todo),
+        },
+        "priority": (texts.text("labels.priority_prohibited") if prohibited else
+                     label("priority", u.priority) if u.priority else wording.todo),
+        "prohibited": prohibited,
+        "obligations_note": texts.text("report.prohibited.obligations") if prohibited else "",
+        "follow_up": texts.text("report.prohibited.follow_up") if prohibited else "",
+        "anti_failure": [{"question": texts.text(f"report.anti_failure.{k}", **quoted),
+                          "answer": label("answer", "no" if u.anti_failure[k] == "no" else "yes")}
+                         for k in ANTI_FAILURE_ITEMS],
+        "anti_failure_no": u.anti_failure_no,
+        "anti_failure_verdict": texts.text(
+            f"report.anti_failure.verdict_{u.anti_failure_verdict}", count=str(u.anti_failure_no),
+            total=str(len(ANTI_FAILURE_ITEMS)), max=str(ANTI_FAILURE_MAX_NO)),
+        "scale_up": [{"criterion": texts.text(f"report.scale_up.{k}", **quoted),
+                      "status": label("scale_up_status", u.scale_up[k])}
+                     for k in SCALE_UP_ITEMS],
+        "scale_up_ready": u.scale_up_ready,
+        "scale_up_verdict": texts.text("report.scale_up.verdict_ready" if u.scale_up_ready
+                                       else "report.scale_up.verdict_not_ready"),
+    }
+
+
+def _prohibition_reason(finding: Finding) -> bool:
+    """For a prohibited use case, only what establishes or frames the prohibition is shown."""
+    spec = finding.spec
+    return spec is not None and (spec.tier == "unacceptable" or finding.severity == "blocker")
+
+
+def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> dict[str, Any]:
+    """Everything the brief and the report print about one vendor."""
+    texts = wording.texts
+    findings = assessment.vendor_findings(vendor.id)
+    users = [u.title for u in assessment.profile.use_cases if u.vendor == vendor.id]
+    values = {
+        "dpa_signed": _answer(vendor.dpa_signed, wording),
+        "hosting": _hosting(vendor.hosting, wording),
+        "deletion_on_request": _answer(vendor.deletion_on_request, wording),
+        "trains_on_customer_data": (
+            wording.label("training", _TRAINING[vendor.trains_on_customer_data])
+            if vendor.trains_on_customer_data in _TRAINING else wording.todo_cell),
+        "subprocessors_listed": _answer(vendor.subprocessors_listed, wording),
+        "certifications": (", ".join(c.upper() for c in vendor.certifications or [])
+                           or texts.text("labels.no_certification")),
+    }
+    sources = assessment.vendor_sources.get(vendor.id, {})
+    stop = vendor.id in assessment.stopped_vendors
+    compliant = not any(f.severity == "blocker" for f in findings)
+    conclusion = "stop" if stop else "compliant" if compliant else "not_compliant"
+    return {
+        "id": vendor.id,
+        "name": vendor.label,
+        "country": vendor.country or wording.todo_cell,
+        "use_cases": list_fr(users) if users else texts.text("labels.no_use_case"),
+        "integration": list_fr(integrations(assessment, vendor.id)),
+        "checks": [{"label": wording.label("vendor_check", key), "value": values[key],
+                    "source": _source(sources.get(key), wording)} for key in VENDOR_CHECKS],
+        "from_register": vendor.register_id is not None,
+        "stop": stop,
+        "gaps": [wording.finding(f) for f in findings if f.severity != "info"],
+        "notes": [wording.finding(f) for f in findings if f.severity == "info"],
+        "compliant": compliant,
+        "conclusion": texts.text(f"report.vendor_conclusion.{conclusion}"),
+        "alternatives": [{
+            "name": entry.name,
+            "hosting": _hosting(entry.facts.hosting.value, wording) if entry.facts.hosting else "",
+            "certifications": ", ".join(c.upper() for c in (
+                entry.facts.certifications.value if entry.facts.certifications else [])),
+            "target": entry.target_users or "",
+        } for entry in assessment.alternatives(vendor.id)],
+    }
+
+
+def _answer(value: object, wording: Wording) -> str:
+    """A yes/no/unknown answer in a table cell."""
+    if value is True or value is False:
+        return wording.label("answer", "yes" if value else "no")
+    return wording.todo_cell
+
+
+def _hosting(hosting: str | None, wording: Wording) -> str:
+    if hosting is None or hosting == "unknown":
+        return wording.todo_cell
+    return wording.label("hosting", hosting)
+
+
+def integrations(assessment: Assessment, vendor_id: str | None = None) -> list[str]:
+    """Software the client's tools must work with (guide annex 4 d), each named once."""
+    names: dict[str, None] = {}
+    for u in assessment.profile.use_cases:
+        if vendor_id is None or u.vendor == vendor_id:
+            names.update(dict.fromkeys(u.integrates_with or []))
+    return list(names)
+
+
+def _source(origin: FactSource | None, wording: Wording) -> str:
+    """Where a vendor fact comes from, as the documents say it."""
+    texts = wording.texts
+    if origin is None:
+        return texts.text("labels.fact_source.none")
+    if origin.origin == "client":
+        return texts.text("labels.fact_source.client")
+    checked = (date_short_fr(origin.checked_on) if origin.checked_on
+               else texts.text("labels.fact_source.unknown_date"))
+    state = "verified" if origin.verified else "unverified"
+    return texts.text(f"labels.fact_source.register_{state}", date=checked)

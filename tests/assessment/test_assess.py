@@ -1,0 +1,37 @@
+"""The assessment of one client: checklist answers by item id (their wording is in the texts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
+from engine.documents.text_keys import SCHEMA
+from engine.profile.validate import load_profile
+from engine.rules.base import load_rulebase
+from engine.rules.spec import load_rules
+from engine.run.pipeline import assess_profile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_checklist_items_are_the_ids_the_rules_use() -> None:
+    rules, _ = load_rules(ROOT / "rules")
+    used = {(r.spec.then.finding.kind, r.spec.then.finding.item) for r in rules
+            if r.spec.then.finding and r.spec.then.finding.item}
+    assert {item for kind, item in used if kind == "anti_failure"} == set(ANTI_FAILURE_ITEMS)
+    assert {item for kind, item in used if kind == "scale_up"} == set(SCALE_UP_ITEMS)
+    for item in ANTI_FAILURE_ITEMS:
+        assert f"report.anti_failure.{item}" in SCHEMA
+    for item in SCALE_UP_ITEMS:
+        assert f"report.scale_up.{item}" in SCHEMA
+
+
+def test_every_use_case_answers_every_item() -> None:
+    profile = load_profile(ROOT / "inputs" / "plomberie-martin.yaml")
+    result = assess_profile(profile, load_rulebase(ROOT / "rules"), dt.date(2026, 11, 26))
+    for u in result.use_cases:
+        assert list(u.anti_failure) == list(ANTI_FAILURE_ITEMS)
+        assert set(u.anti_failure.values()) <= {"ok", "no"}
+        assert list(u.scale_up) == list(SCALE_UP_ITEMS)
+        assert u.anti_failure_verdict == ("wait" if u.anti_failure_no > 3 else "go")

@@ -1,0 +1,41 @@
+"""The rule base as one unit: it carries the deliverables' texts and its digest covers them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.errors import RuleError
+from engine.rules.base import load_rulebase
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def test_rule_base_carries_its_texts() -> None:
+    base = load_rulebase(RULES)
+    assert base.texts.text("labels.severity.blocker") == "Bloquant"
+    assert {p.name for p in base.texts.files} >= {"labels.yaml", "report.yaml"}
+
+
+def test_new_wording_changes_the_digest(tmp_path: Path, copy_rules: Any) -> None:
+    """Texts shape the documents: a reworded label must rebuild every client."""
+    rules = copy_rules(tmp_path)
+    before = load_rulebase(rules).digest
+    assert before == load_rulebase(RULES).digest  # the digest ignores where the folder is
+    labels = rules / "texts" / "labels.yaml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace("Bloquant", "Bloquant !"),
+                      encoding="utf-8")
+    after = load_rulebase(rules)
+    assert after.digest != before
+    assert after.texts.text("labels.severity.blocker") == "Bloquant !"
+
+
+def test_broken_texts_stop_the_rule_base(tmp_path: Path, copy_rules: Any) -> None:
+    rules = copy_rules(tmp_path)
+    report = rules / "texts" / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("{count}", "{nombre}"),
+                      encoding="utf-8")
+    with pytest.raises(RuleError, match=r"report\.anti_failure\.verdict_go: unknown placeholder"):
+        load_rulebase(rules)
