@@ -9,9 +9,10 @@ rules changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.assessment.penalties import PENALTIES_FILE, PenaltyTable
 from engine.common.digest import digest_files
 from engine.errors import Issue, RuleError
 from engine.profile.register import REGISTER_FILE, Register
@@ -27,6 +28,7 @@ class RuleBase:
     rules: tuple[LoadedRule, ...]
     directory: Path
     register: Register
+    penalties: PenaltyTable = field(default_factory=PenaltyTable)
 
 
 def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
@@ -35,10 +37,11 @@ def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
     if result.issues:
         return None, result.issues
     files = rule_files(rules_dir)
-    if (rules_dir / REGISTER_FILE).is_file():
-        files.append(rules_dir / REGISTER_FILE)
+    for extra in (REGISTER_FILE, PENALTIES_FILE):
+        if (rules_dir / extra).is_file():
+            files.append(rules_dir / extra)
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register)
+                    rules_dir, result.register, result.penalties)
     return base, []
 
 

@@ -22,6 +22,7 @@ so ``iapme run`` and ``iapme assess`` refuse a rule base that does not lint.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.facts import FACT_SCHEMA
+from engine.assessment.penalties import PenaltyTable, load_penalties
 from engine.common.suggest import hint
 from engine.errors import Issue, Location, RuleError
 from engine.profile.register import Register, check_register
@@ -60,6 +62,7 @@ class LintResult:
     compiled: CompiledRules
     issues: list[Issue]
     register: Register
+    penalties: PenaltyTable = dataclasses.field(default_factory=PenaltyTable)
 
 
 def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
@@ -80,12 +83,16 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
     register, register_issues = check_register(rules_dir)
     issues += [_register_problem(i) for i in register_issues]
+    penalties, penalty_issues = load_penalties(rules_dir)
+    issues += [problem(i.location.file, i.location.line, "penalties", i.message)
+               for i in penalty_issues]
+    issues += _penalty_checks(rules, penalties, complete=not penalty_issues)
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered, register)
+    return LintResult(rules, compiled, ordered, register, penalties)
 
 
 def _register_problem(issue: Issue) -> Issue:
@@ -148,6 +155,17 @@ def _rule_checks(rule: LoadedRule) -> list[Issue]:
     if finding is None and not spec.then.obligations and not spec.then.asserts:
         add("'then' does nothing (give a finding, obligations or assert)", "then")
     if finding is not None:
+        if finding.kind == "ai_act" and finding.tier is None:
+            add("a finding of kind ai_act gives a tier", "then", "finding")
+        if finding.tier is not None and finding.kind not in ("ai_act", "missing_answer"):
+            add("only ai_act (the tier given) and missing_answer (the tier an answer could give) "
+                "findings carry a tier", "then", "finding", "tier")
+        if finding.kind == "missing_answer" and finding.tier in ("minimal", "out_of_scope"):
+            add("a missing_answer's tier is the most severe tier an answer could give: limited, "
+                "high or unacceptable (leave it out when the answer changes duties only)",
+                "then", "finding", "tier")
+        if finding.kind == "missing_answer" and not finding.field:
+            add("a missing_answer finding names the unanswered key in 'field'", "then", "finding")
         for key in ("message", "advice"):
             text = getattr(finding, key)
             for message in _placeholder_problems(text or "", spec.subject):
@@ -174,6 +192,28 @@ def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
         elif FACT_SCHEMA[name].kind in RAW_KINDS:
             yield (f"placeholder {{{name}}} would print a raw code ({FACT_SCHEMA[name].kind}) in "
                    "a French sentence; write the text out, one rule per value if needed")
+
+
+def _penalty_checks(rules: list[LoadedRule], table: PenaltyTable, *,
+                    complete: bool) -> list[Issue]:
+    """Every ``penalty:`` a finding or an obligation names is defined in ``penalties.yaml``."""
+    out: list[Issue] = []
+    if not complete:  # the table did not load: its ids are unknown, do not guess
+        return out
+    known = sorted(table.penalties)
+    for rule in rules:
+        named: list[tuple[str, tuple[str | int, ...]]] = []
+        finding = rule.spec.then.finding
+        if finding is not None and finding.penalty is not None:
+            named.append((finding.penalty, ("then", "finding", "penalty")))
+        for index, obligation in enumerate(rule.spec.then.obligations):
+            if obligation.penalty is not None:
+                named.append((obligation.penalty, ("then", "obligations", index, "penalty")))
+        for name, path in named:
+            if name not in table.penalties:
+                out.append(problem(rule.file, _where(rule, *path), rule.spec.id, (
+                    f"penalty '{name}' is not defined in penalties.yaml." + hint(name, known))))
+    return out
 
 
 # --- conditions: derived facts and vocabulary ---------------------------------------------------
