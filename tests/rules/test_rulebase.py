@@ -94,16 +94,27 @@ def test_every_rule_cites_a_reference() -> None:
     assert [r.spec.id for r in rules if not r.spec.references] == []
 
 
-def test_article_5_rules_apply_from_their_application_date() -> None:
-    """Original prohibitions from 2 Feb 2025; the Omnibus additions from 2 Dec 2026."""
+def test_article_5_prohibitions_are_obligations_dated_by_their_application() -> None:
+    """SPEC v2 §3: every prohibition is an obligation of the use case, applying from 2 Feb 2025
+    (the Omnibus additions from 2 Dec 2026), borne by the company's role, with the fine of
+    Art. 99(3); the tier rule itself is never cut off by a validity date (a practice banned
+    from a later date is unacceptable before the ban too)."""
     rules, _ = load_rules(RULES)
-    for rule in rules:
-        spec = rule.spec
-        if spec.then.finding and spec.then.finding.tier == "unacceptable":
-            omnibus = any(r in ("Art. 5(1)(ba)", "Art. 5(1)(bb)") for r in spec.references)
-            expected = "2026-12-02" if omnibus else "2025-02-02"
-            assert spec.valid_from is not None, spec.id
-            assert spec.valid_from.isoformat() == expected, spec.id
+    prohibitions = [r.spec for r in rules if r.spec.then.finding
+                    and r.spec.then.finding.kind == "ai_act"
+                    and r.spec.then.finding.tier == "unacceptable"]
+    assert len(prohibitions) == 9
+    for spec in prohibitions:
+        omnibus = any(r in ("Art. 5(1)(ba)", "Art. 5(1)(bb)") for r in spec.references)
+        expected = "2026-12-02" if omnibus else "2025-02-02"
+        assert spec.valid_from is None, spec.id
+        assert spec.valid_until is None, spec.id
+        point = spec.references[0]
+        assert point.startswith("Art. 5(1)("), spec.id
+        [obligation] = spec.then.obligations
+        assert (obligation.reference, obligation.applies_from.isoformat(), obligation.bearer,
+                obligation.status, obligation.penalty) == (
+            point, expected, "company", "not_met", "ai_act_prohibition"), spec.id
 
 
 def test_vocabularies_are_read_or_neutral() -> None:
