@@ -261,6 +261,10 @@ class Vendor(Model):
 
 
 class System(Model):
+    # Art. 3(1), v2: ABSENT MEANS TRUE. false = fixed rules written by people, nothing inferred:
+    # the use case is out of the AI Act's scope (the GDPR still applies). First field: the facts
+    # list it first, which keeps durable_rules' match stack shallow (AI Act rules test it first).
+    ai_system: StrictBool = True
     capabilities: Annotated[list[Capability], AfterValidator(_unique)] | None = None
     purposes: Annotated[list[Purpose], AfterValidator(_unique)] | None = None
     affected_persons: Annotated[list[AffectedPerson], AfterValidator(_unique)] | None = None
@@ -281,9 +285,6 @@ class System(Model):
     child_sexual_abuse_material: StrictBool | None = None
     on_market_since: Date | None = None
     # --- v2 (SPEC §2.1) ---
-    # Art. 3(1): ABSENT MEANS TRUE. false = fixed rules written by people, nothing inferred:
-    # the use case is out of the AI Act's scope (the GDPR still applies).
-    ai_system: StrictBool = True
     general_purpose_tool: StrictBool | None = None        # Art. 25(1)(c)
     based_on_behaviour_or_traits: StrictBool | None = None  # Annex III 4(b), task allocation
     solely_profiling: StrictBool | None = None            # Art. 5(1)(d)

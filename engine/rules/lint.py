@@ -11,6 +11,9 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
 * message placeholders that name no field, or that would print a raw code (an enumeration, a
   list, a yes/no answer) in a French sentence; placeholders in obligation texts (never filled);
 * derived facts (``{derived: name, where: {...}}``) that no rule asserts, with a did-you-mean;
+* AI Act scope (Art. 3(1)): a use-case rule under ``ai_act/`` tests
+  ``use_case.system.ai_system: true`` as its first condition (or chains on a derived fact), a
+  client rule there reads ``client.n_ai_use_cases``;
 * vocabulary coverage (``rules/vocabulary/neutral.yaml``): every value of the SPEC §2
   ``capabilities``, ``purposes``, ``affected_persons`` and ``inferred_attributes`` vocabularies
   is read by some rule or listed there as deliberately neutral, with a reason; never both.
@@ -45,6 +48,7 @@ VOCABULARIES = {
     "purposes": "use_case.system.purposes",
     "affected_persons": "use_case.system.affected_persons",
     "inferred_attributes": "use_case.system.inferred_attributes",
+    "data_categories": "use_case.data.categories",
 }
 # Placeholders filled from the profile's own text rather than from facts.
 TEXT_PLACEHOLDERS = frozenset({"use_case.title", "use_case.id", "vendor.name", "vendor.id",
@@ -72,6 +76,8 @@ def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
 
 def lint_rule_dir(rules_dir: Path) -> LintResult:
     """Load, compile and check every rule file of ``rules_dir``."""
+    from engine.rules.coverage import key_checks, penalty_checks, scope_checks  # uses our helpers
+
     rules, load_issues = load_rules(rules_dir)
     compiled, compile_issues = compile_rules(rules)
     issues = [_normalise(i, schema=True) for i in load_issues]
@@ -80,13 +86,15 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     for rule in rules:
         issues += _rule_checks(rule)
     issues += _derived_checks(rules)
+    issues += scope_checks(rules)
     issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
+    issues += key_checks(rules_dir, rules, complete=not load_issues)
     register, register_issues = check_register(rules_dir)
     issues += [_register_problem(i) for i in register_issues]
     penalties, penalty_issues = load_penalties(rules_dir)
     issues += [problem(i.location.file, i.location.line, "penalties", i.message)
                for i in penalty_issues]
-    issues += _penalty_checks(rules, penalties, complete=not penalty_issues)
+    issues += penalty_checks(rules, penalties, complete=not penalty_issues)
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
     unique = {(str(i.location), i.message): i for i in issues}
@@ -194,28 +202,6 @@ def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
                    "a French sentence; write the text out, one rule per value if needed")
 
 
-def _penalty_checks(rules: list[LoadedRule], table: PenaltyTable, *,
-                    complete: bool) -> list[Issue]:
-    """Every ``penalty:`` a finding or an obligation names is defined in ``penalties.yaml``."""
-    out: list[Issue] = []
-    if not complete:  # the table did not load: its ids are unknown, do not guess
-        return out
-    known = sorted(table.penalties)
-    for rule in rules:
-        named: list[tuple[str, tuple[str | int, ...]]] = []
-        finding = rule.spec.then.finding
-        if finding is not None and finding.penalty is not None:
-            named.append((finding.penalty, ("then", "finding", "penalty")))
-        for index, obligation in enumerate(rule.spec.then.obligations):
-            if obligation.penalty is not None:
-                named.append((obligation.penalty, ("then", "obligations", index, "penalty")))
-        for name, path in named:
-            if name not in table.penalties:
-                out.append(problem(rule.file, _where(rule, *path), rule.spec.id, (
-                    f"penalty '{name}' is not defined in penalties.yaml." + hint(name, known))))
-    return out
-
-
 # --- conditions: derived facts and vocabulary ---------------------------------------------------
 
 
@@ -299,9 +285,10 @@ def load_neutral(rules_dir: Path) -> tuple[YamlDoc | None, dict[str, dict[str, s
         return None, {}, [_normalise(i, schema=False) for i in exc.issues]
     issues: list[Issue] = []
     data = doc.data
-    if not isinstance(data, dict) or set(data) != {"neutral"} or not isinstance(
-            data["neutral"], dict):
-        message = "this file holds one key, 'neutral:', mapping vocabularies to {value: reason}"
+    if not isinstance(data, dict) or "neutral" not in data or set(data) - {"neutral", "keys"} \
+            or not isinstance(data["neutral"], dict):
+        message = ("this file holds 'neutral:', mapping vocabularies to {value: reason}, and "
+                   "'keys:', mapping profile keys to the reason no rule reads them")
         return doc, {}, [problem(shown, doc.locate(()).line, "vocabulary", message)]
     neutral: dict[str, dict[str, str]] = {}
     for vocabulary, entries in data["neutral"].items():
