@@ -713,7 +713,7 @@ def build_brief(path: Path) -> None:
     tag(doc, "{%p endif %}")
     para(doc, "", after=6)
 
-    for text, bold in (("À l'attention de {{ client.it_contact }}", True),):
+    for text, bold in (("À l'attention de {{ client.it_contact_addressee }}", True),):
         p = para(doc, text, bold=bold, after=0)
         p.paragraph_format.left_indent = Cm(9.5)
     tag(doc, "{%p if client.it_organisation %}")
@@ -736,7 +736,7 @@ def build_brief(path: Path) -> None:
         ],
     )
     para(doc, "", after=0)
-    para(doc, "Bonjour {{ client.it_contact }},")
+    para(doc, "{{ client.it_contact_greeting }}")
     tag(doc, "{%p if brief.vendors %}")
     para(
         doc,

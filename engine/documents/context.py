@@ -42,9 +42,11 @@ TIER_LABELS = {
     "limited": "Risque limité (transparence)",
     "minimal": "Risque minimal",
     "undetermined": "À compléter (classification incomplète)",
+    "out_of_scope": "Hors champ du règlement sur l'IA (pas un système d'IA)",
 }
 LIGHTS = {"unacceptable": "Rouge", "high": "Orange", "limited": "Jaune", "minimal": "Vert",
-          "undetermined": "Gris"}
+          "undetermined": "Gris", "out_of_scope": "Blanc"}
+CIVILITY = {"madame": "Madame", "monsieur": "Monsieur"}
 PRIORITY_LABELS = {"do_first": "À faire en priorité", "plan_later": "À planifier plus tard",
                    "test_if_time": "À tester si temps disponible",
                    "avoid": "À éviter pour l'instant"}
@@ -125,7 +127,7 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
     vendor = assessment.profile.vendor(u.use_case.vendor)
     roi = u.roi
     reasons = [_finding(f) for f in u.findings
-               if f.kind in ("ai_act", "ai_act_note", "missing_answer")
+               if f.kind in ("ai_act", "ai_act_note", "ai_act_exclusion", "missing_answer")
                and (u.tier != "unacceptable" or _prohibition_reason(f))]
     obligations = [{
         "text": o.text,
@@ -133,7 +135,7 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
         "date": date_fr(o.applies_from),
         "state": "En vigueur" if o.in_force else f"À partir du {date_fr(o.applies_from)}",
         "in_force": o.in_force,
-        "bearer": "Fournisseur (éditeur)" if o.bearer == "provider" else "Entreprise (déployeur)",
+        "bearer": _bearer(o.bearer, u, vendor is not None),
         "status": STATUS_LABELS[o.status],
     } for o in u.obligations]
     tier_text = TIER_LABELS[u.tier]
@@ -178,6 +180,33 @@ def _use_case(u: UseCaseAssessment, assessment: Assessment) -> dict[str, Any]:
                      for k, label in SCALE_UP_ITEMS.items()],
         "scale_up_ready": u.scale_up_ready,
     }
+
+
+def _bearer(bearer: str, u: UseCaseAssessment, has_vendor: bool) -> str:
+    """Who owes a duty, in words: the company itself when it is the provider (never an
+    « éditeur » for a system built without one)."""
+    if bearer != "provider":
+        return "Entreprise (déployeur)"
+    if u.use_case.role == "provider":
+        return "Entreprise (fournisseur)"
+    return "Fournisseur (éditeur)" if has_vendor else "Fournisseur"
+
+
+def _person(person: Any, fallback: str) -> str:
+    """``Madame Sarah Benali`` when the civility is known, else the name, else ``fallback``."""
+    if person is None:
+        return fallback
+    civility = CIVILITY.get(getattr(person, "civility", None) or "")
+    return f"{civility} {person.name}" if civility else person.name
+
+
+def _greeting(person: Any) -> str:
+    """The brief's salutation: ``Madame,`` / ``Monsieur,`` with a civility, else ``Bonjour
+    <name>,``, else ``Madame, Monsieur,``."""
+    if person is None:
+        return "Madame, Monsieur,"
+    civility = CIVILITY.get(person.civility or "")
+    return f"{civility}," if civility else f"Bonjour {person.name},"
 
 
 def _vendor(vendor: Vendor, assessment: Assessment) -> dict[str, Any]:
@@ -331,12 +360,16 @@ def build_context(assessment: Assessment, *, with_chart: bool = True) -> dict[st
         "client": {
             "name": client.name,
             "city": client.city or "",
-            "sector": SECTOR_LABELS[client.sector],
+            "sector": client.sector_label or SECTOR_LABELS[client.sector],
             "employees": str(client.employees),
             "director": client.director.name if client.director else "La direction",
             "director_title": (client.director.title or "Dirigeant") if client.director else
             "Dirigeant",
             "it_contact": client.it_contact.name if client.it_contact else "Madame, Monsieur",
+            # v2: with the civility, for addresses and salutations ("Madame Sarah Benali")
+            "it_contact_addressee": _person(client.it_contact, "Madame, Monsieur"),
+            "director_addressee": _person(client.director, "La direction"),
+            "it_contact_greeting": _greeting(client.it_contact),
             "it_organisation": (client.it_contact.organisation or "") if client.it_contact else "",
             "ai_champion": client.ai_champion or "",
             "works_council": bool(client.works_council),
