@@ -119,22 +119,30 @@ def cap(penalty_id: str, penalty: Penalty, client: Client, table: PenaltyTable) 
     amount = penalty.amount_eur
     percent = penalty.turnover_percent
     turnover = client.annual_turnover_eur
-    who = ("PME au sens de l'article 99(6) (effectif et chiffre d'affaires ; bilan non examiné) : "
-           "le plus bas des deux montants" if lower else "le plus élevé des deux montants")
     if percent is None:
         return Cap(penalty_id, penalty, amount, "exact", rule, f"Plafond de {_euros(amount)}.")
+    source = f" ({table.sme.source})" if table.sme else ""
+    if lower:
+        who = (f"L'entreprise est une PME{source} : pour elle, le plafond est le plus bas des "
+               "deux montants (art. 99(6))")
+    elif penalty.sme_lower:
+        who = (f"L'entreprise ne remplit pas les critères de PME{source} : le plafond est le "
+               "plus élevé des deux montants")
+    else:
+        who = "Le plafond est le plus élevé des deux montants, sans règle propre aux PME"
     if turnover is None:
         if lower:
             return Cap(penalty_id, penalty, amount, "at_most", rule, (
-                f"{who} ; chiffre d'affaires non renseigné : au plus {_euros(amount)}, moins si "
-                f"{_percent(percent)} du chiffre d'affaires mondial est inférieur."))
+                f"{who}. Chiffre d'affaires non renseigné : au plus {_euros(amount)}, moins si "
+                f"{_percent(percent)} du chiffre d'affaires annuel mondial est inférieur."))
         return Cap(penalty_id, penalty, amount, "at_least", rule, (
-            f"{who} ; chiffre d'affaires non renseigné : au moins {_euros(amount)}, davantage "
-            f"si {_percent(percent)} du chiffre d'affaires mondial est supérieur."))
+            f"{who}. Chiffre d'affaires non renseigné : au moins {_euros(amount)}, davantage "
+            f"si {_percent(percent)} du chiffre d'affaires annuel mondial est supérieur."))
     share = round(turnover * percent / 100, 2)
     value = min(amount, share) if lower else max(amount, share)
-    note = (f"{who} entre {_euros(amount)} et {_percent(percent)} du chiffre d'affaires annuel "
-            f"mondial déclaré ({_euros(share)}), soit {_euros(value)}.")
+    note = (f"{who}, entre {_euros(amount)} et {_percent(percent)} du chiffre d'affaires "
+            f"déclaré ({_euros(share)}), soit {_euros(value)} ; le chiffre d'affaires déclaré "
+            "est supposé être le chiffre d'affaires annuel mondial de l'exercice précédent.")
     if not lower and penalty.sme_lower and table.small_mid_caps:
         note += " " + table.small_mid_caps
     return Cap(penalty_id, penalty, value, "exact", rule, note)
