@@ -143,6 +143,11 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
         click.echo(f"  {u.use_case.id}: {u.tier}{floor}  {'; '.join(u.references)}")
         for missing in u.missing:
             click.echo(f"      à compléter: {missing}")
+        for key in u.to_complete:  # open questions that change duties only, not the tier
+            click.echo(f"      à compléter (obligations): {key}")
+        for excluded in u.exclusions:
+            click.echo(f"      écarté: {'; '.join(excluded.provenance.references)}"
+                       f" ({excluded.rule_id})")
     for f in result.findings:
         click.echo(f"  [{f.severity}] {f.subject or loaded.client_id}: {f.message} ({f.rule_id})")
 

@@ -255,3 +255,39 @@ def test_rule_test_runner_reports_a_wrong_expectation(tmp_path: Path, copy_rules
     assert "bad.yaml:2: Mauvaise attente: x: tier undetermined, expected minimal" in text
     assert "unknown expectation 'tierz'. Did you mean 'tiers'?" in text
     assert report.unexercised
+
+
+def test_in_house_rules_never_speak_of_an_editeur() -> None:
+    """Issue 12, point 11: a system built without an outside vendor has no « éditeur »."""
+    rules, _ = load_rules(RULES)
+    in_house = [r.spec for r in rules
+                if {"field": "use_case.has_vendor", "eq": False} in r.spec.when.get("all", [])]
+    assert len(in_house) >= 2
+    for spec in in_house:
+        finding = spec.then.finding
+        texts = [finding.message, finding.advice or ""] if finding else []
+        texts += [o.text for o in spec.then.obligations]
+        assert not any("éditeur" in t for t in texts), spec.id
+
+
+def test_deep_fakes_are_defined_as_in_article_3_60() -> None:
+    """Issue 12, point 13: persons, objects, places, entities or events."""
+    rules, _ = load_rules(RULES)
+    wanted = ("ai-act.art50-4.deepfake", "ai-act.art50-4.deepfake-artistic", "question.deepfake")
+    texts = [r.spec.then.finding.message for r in rules
+             if r.spec.then.finding and r.spec.id in wanted]
+    assert len(texts) == 3
+    for text in texts:
+        assert all(word in text for word in ("personnes", "objets", "lieux", "entités",
+                                             "événements")), text
+
+
+def test_secondary_labour_sources_say_so() -> None:
+    """REFERENCE §6.13 is secondary: each Code du travail finding says it in words."""
+    rules, _ = load_rules(RULES)
+    labour = [r.spec for r in rules if r.spec.id.startswith(("labour.recruitment",
+                                                             "labour.monitoring"))]
+    assert len(labour) == 4
+    for spec in labour:
+        assert spec.then.finding is not None
+        assert "sources secondaires" in spec.then.finding.message, spec.id

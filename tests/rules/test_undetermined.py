@@ -19,7 +19,7 @@ Keys with a documented default are not unanswered: ``system.ai_system`` (absent:
 ``system.emotions_inferred_of`` (absent: every affected person), ``system.on_market_since``
 (absent: not on the market before 2 Aug 2026, a date of duties only).
 
-``IAPME_UNDETERMINED_VARIANTS`` (default 160) sets how many generated variants are checked and
+``IAPME_UNDETERMINED_VARIANTS`` (default 100) sets how many generated variants are checked and
 ``IAPME_UNDETERMINED_SEED`` the seed; a larger run explores more (used while writing the rules).
 """
 
@@ -46,7 +46,7 @@ from engine.run.pipeline import assess_profile
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 DEFAULTED = frozenset({"ai_system", "emotions_inferred_of", "on_market_since"})
-VARIANTS = int(os.environ.get("IAPME_UNDETERMINED_VARIANTS", "160"))
+VARIANTS = int(os.environ.get("IAPME_UNDETERMINED_VARIANTS", "100"))
 SEED = int(os.environ.get("IAPME_UNDETERMINED_SEED", "12"))
 RANDOM_JOINT = 24
 RANDOM_BASES = 3
