@@ -15,6 +15,7 @@ out each cap from the table, ``client.annual_turnover_eur`` and ``client.employe
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -98,6 +99,7 @@ def is_sme(client: Client, table: PenaltyTable) -> bool | None:
         turnover is None or turnover <= table.sme.max_turnover_eur)
 
 
+@functools.lru_cache(maxsize=4096)  # the fixed amounts repeat for every client
 def _euros(amount: float) -> str:
     from engine.documents.formatting import euros  # French formats live with the documents
 
