@@ -143,7 +143,12 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
         floor = f" (au moins {u.tier_floor})" if u.tier_floor else ""
         click.echo(f"  {u.use_case.id}: {u.tier}{floor}  {'; '.join(u.references)}")
         for missing in u.missing:
-            click.echo(f"      à compléter: {missing}")
+            click.echo(f"      to complete: {missing}")
+        for key in u.to_complete:  # open questions that change duties only, not the tier
+            click.echo(f"      to complete (obligations only): {key}")
+        for excluded in u.exclusions:
+            click.echo(f"      ruled out: {'; '.join(excluded.provenance.references)}"
+                       f" ({excluded.rule_id})")
     for f in result.findings:
         click.echo(f"  [{f.severity}] {f.subject or loaded.client_id}: {f.message} ({f.rule_id})")
 

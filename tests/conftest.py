@@ -27,8 +27,10 @@ def _copy_rules(tmp_path: Path) -> Path:
     return rules
 
 
-def _write_rule(rules: Path, body: str, name: str = "99-bad.yaml") -> Path:
-    path = rules / "ai_act" / name
+def _write_rule(rules: Path, body: str, name: str = "99-bad.yaml", folder: str = "extra") -> Path:
+    """A rule file under ``folder`` (not ``ai_act/``, whose rules must test ai_system first)."""
+    path = rules / folder / name
+    path.parent.mkdir(exist_ok=True)
     path.write_text("rules:\n" + body, encoding="utf-8")
     return path
 
@@ -41,5 +43,5 @@ def copy_rules() -> Callable[[Path], Path]:
 
 @pytest.fixture
 def write_rule() -> Callable[..., Path]:
-    """``write_rule(rules, body, name)``: add a rule file (``rules:`` + body) under ai_act/."""
+    """``write_rule(rules, body, name, folder)``: add a rule file (``rules:`` + body)."""
     return _write_rule

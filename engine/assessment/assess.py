@@ -2,8 +2,13 @@
 
 The rules decide; this module only gathers. A use case's tier is the most severe tier any rule
 gave it (REFERENCE §0: the tier is the most severe that applies), ``unacceptable`` as soon as a
-prohibited practice is established, ``undetermined`` when a question the law needs is
-unanswered, and ``minimal`` when no rule classified it higher and every question is answered.
+prohibited practice is established, ``out_of_scope`` when it is no AI system (Art. 3(1)), and
+``minimal`` when no rule classified it higher and every question is answered. A question (a
+``missing_answer`` finding) says how far an answer could take the tier in its context (its
+``tier``): the use case is ``undetermined`` only when some open question could take it above the
+tier already reached (SPEC v2 §2.1); the other open questions change duties only and are listed
+as "to complete" (``to_complete``). Provisions a rule considered and ruled out
+(``ai_act_exclusion``) are kept apart from the references of the verdict (``exclusions``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.findings import Finding
+from engine.assessment.penalties import Cap, PenaltyTable, caps
 from engine.assessment.roi import RoiFigures, compute_roi
 from engine.profile.model import Profile, UseCase
 from engine.profile.register import (
@@ -26,7 +32,8 @@ from engine.profile.register import (
 )
 from engine.rules.spec import Priority
 
-TIER_ORDER = ("minimal", "limited", "high", "unacceptable")
+TIER_ORDER = ("out_of_scope", "minimal", "limited", "high", "unacceptable")
+TIERS = (*TIER_ORDER, "undetermined")  # every tier a use case can get
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
 # The guide's checklists, by item id (the rules' ``item:``); their wording is in
 # rules/texts/report.yaml (``report.anti_failure.q1``...).
@@ -44,6 +51,7 @@ class Obligation:
     bearer: str
     status: str
     rule_id: str
+    penalty: str | None = None  # an id of rules/penalties.yaml
 
 
 @dataclass
@@ -59,6 +67,8 @@ class UseCaseAssessment:
     anti_failure: dict[str, str]      # q1..q7 -> no | ok
     scale_up: dict[str, str]          # c1..c5 -> met | not_met | unknown
     findings: list[Finding] = field(default_factory=list)
+    exclusions: list[Finding] = field(default_factory=list)  # provisions ruled out
+    to_complete: list[str] = field(default_factory=list)     # open keys that change duties only
 
     @property
     def anti_failure_no(self) -> int:
@@ -82,6 +92,7 @@ class Assessment:
     findings: list[Finding]
     vendor_sources: dict[str, dict[str, FactSource]] = field(default_factory=dict)
     register: Register | None = None
+    penalties: dict[str, Cap] = field(default_factory=dict)  # the fines the findings name
 
     def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
         """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""
@@ -136,9 +147,10 @@ def natural_key(text: str) -> tuple[Any, ...]:
                  for part in re.split(r"(\d+)", text))
 
 
-def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
+def _status(control: str | None, use_case: UseCase, profile: Profile,
+            default: str | None = None) -> str:
     if control is None:
-        return "unknown"
+        return default or "unknown"
     if control == "staff_ai_training":
         value: Any = profile.client.staff_ai_training
     else:
@@ -148,21 +160,32 @@ def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
 
 
 def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
-           rules_digest: str) -> Assessment:
-    """Gather one client's findings into its assessment."""
+           rules_digest: str, penalties: PenaltyTable | None = None) -> Assessment:
+    """Gather one client's findings into its assessment (``penalties``: the table of fines)."""
     by_use_case: dict[str, list[Finding]] = {u.id: [] for u in profile.use_cases}
     for f in findings:
         if f.subject_kind == "use_case" and f.subject in by_use_case:
             by_use_case[f.subject].append(f)
     results = [_use_case(profile, u, by_use_case[u.id], as_of) for u in profile.use_cases]
-    return Assessment(profile, as_of, rules_digest, results, findings)
+    result = Assessment(profile, as_of, rules_digest, results, findings)
+    if penalties is not None:
+        named = {f.spec.penalty for f in findings if f.spec and f.spec.penalty}
+        named |= {o.penalty for u in results for o in u.obligations if o.penalty}
+        result.penalties = caps({n for n in named if n}, profile.client, penalties)
+    return result
+
+
+def _reach(tier: str | None) -> int:
+    """A tier's rank; no tier reached yet ranks as minimal."""
+    return TIER_ORDER.index(tier or "minimal")
 
 
 def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
               as_of: dt.date) -> UseCaseAssessment:
     tiers: list[str] = []
-    missing: set[str] = set()
+    questions: dict[str, str | None] = {}  # open key -> the most severe tier an answer could give
     references: list[str] = []
+    exclusions: list[Finding] = []
     priorities: list[Priority] = []
     anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
     scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
@@ -172,10 +195,14 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
             references.extend(r for r in f.provenance.references if r not in references)
         if spec is None:
             continue
-        if spec.kind == "ai_act" and spec.tier:
+        if spec.kind == "ai_act_exclusion":
+            exclusions.append(f)
+        elif spec.kind == "ai_act" and spec.tier:
             tiers.append(spec.tier)
         elif spec.kind == "missing_answer" and spec.field:
-            missing.add(spec.field)
+            known = questions.get(spec.field)
+            if spec.field not in questions or _reach(spec.tier) > _reach(known):
+                questions[spec.field] = spec.tier
         elif spec.kind == "anti_failure" and spec.item in anti:
             anti[spec.item] = "no"
         elif (spec.kind == "scale_up" and spec.item in scale and spec.status
@@ -184,44 +211,77 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
         if spec.priority:
             priorities.append(spec.priority)
     top = max(tiers, key=TIER_ORDER.index) if tiers else None
-    if top == "unacceptable":
-        tier, floor = "unacceptable", None
-    elif missing:
+    # An open question counts only if some answer could take the tier above the one reached.
+    missing = {key for key, reach in questions.items()
+               if reach is not None and _reach(reach) > _reach(top)}
+    if missing:
         tier, floor = "undetermined", top
     else:
         tier, floor = top or "minimal", None
+    role = use_case.role or "deployer"
+    # A prohibited practice in force has no compliance path (REFERENCE §7): it is stopped, so
+    # only the prohibition and the duties of every tier (Art. 4) are listed. Before the ban
+    # applies (Art. 5(1)(ba)/(bb) before 2 Dec 2026) the other duties still bind.
+    banned = {id(ob) for f in mine if f.spec and f.spec.tier == "unacceptable"
+              for ob in f.obligations}
+    stopped = any(id(ob) in banned and as_of >= ob.applies_from
+                  for f in mine for ob in f.obligations)
     obligations: dict[tuple[str, str], Obligation] = {}
-    # A prohibited practice has no compliance path (REFERENCE §7): it is stopped, so only the
-    # duties of every tier (Art. 4) are listed, none of the tiers below it.
     for f in mine:
         for ob in f.obligations:
-            if tier == "unacceptable" and ob.reference != "Art. 4":
+            if stopped and ob.reference != "Art. 4" and id(ob) not in banned:
                 continue
             key = (ob.reference, ob.text)
             if key not in obligations:
                 obligations[key] = Obligation(
                     ob.text, ob.reference, ob.applies_from, as_of >= ob.applies_from,
-                    ob.bearer, _status(ob.control, use_case, profile), f.rule_id)
+                    role if ob.bearer == "company" else ob.bearer,
+                    _status(ob.control, use_case, profile, ob.status), f.rule_id, ob.penalty)
     priority = max(priorities, key=PRIORITY_ORDER.index) if priorities else None
     return UseCaseAssessment(
         use_case=use_case, tier=tier, tier_floor=floor, references=references,
         obligations=sorted(obligations.values(),
                            key=lambda o: (o.applies_from, natural_key(o.reference))),
         missing=sorted(missing), roi=compute_roi(use_case.roi), priority=priority,
-        anti_failure=anti, scale_up=scale, findings=mine)
+        anti_failure=anti, scale_up=scale, findings=mine, exclusions=exclusions,
+        to_complete=sorted(set(questions) - missing))
 
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
     """The SPEC §3 ``assessment.json`` document (plus a few documented extensions)."""
-    client = assessment.profile.client
     return {
-        "client": {"id": client.id, "name": client.name, "sector": client.sector},
+        "client": _client_json(assessment),
         "as_of": assessment.as_of.isoformat(),
         "rules_digest": assessment.rules_digest,
         "worst_tier": assessment.worst_tier,
         "use_cases": [_use_case_json(u) for u in assessment.use_cases],
         "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
         "findings": [_finding_json(f) for f in assessment.findings],
+        "penalties": {pid: _cap_json(c) for pid, c in assessment.penalties.items()},
+    }
+
+
+def _client_json(assessment: Assessment) -> dict[str, Any]:
+    """The client as the assessment read it (v2 keys included where answered)."""
+    client = assessment.profile.client
+    out: dict[str, Any] = {"id": client.id, "name": client.name, "sector": client.sector}
+    for key in ("sector_label", "employees", "annual_turnover_eur", "works_council",
+                "public_body", "public_service"):
+        value = getattr(client, key)
+        if value is not None:
+            out[key] = value
+    for key in ("director", "it_contact"):
+        person = getattr(client, key)
+        if person is not None:
+            out[key] = person.model_dump(exclude_none=True, mode="json")
+    return out
+
+
+def _cap_json(c: Cap) -> dict[str, Any]:
+    return {
+        "law": c.penalty.law, "reference": c.penalty.reference, "breach": c.penalty.breach,
+        "amount_eur": c.penalty.amount_eur, "turnover_percent": c.penalty.turnover_percent,
+        "rule": c.rule, "cap_eur": c.cap_eur, "bound": c.bound, "note": c.note,
     }
 
 
@@ -232,15 +292,22 @@ def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
         "title": u.use_case.title,
         "stage": u.use_case.stage,
         "vendor": u.use_case.vendor,
+        "role": u.use_case.role or "deployer",
+        "system": u.use_case.system.model_dump(exclude_none=True, mode="json"),
+        "data": u.use_case.data.model_dump(exclude_none=True, mode="json"),
         "ai_act": {
             "tier": u.tier,
             "tier_floor": u.tier_floor,
             "references": u.references,
+            "exclusions": [{"rule": f.rule_id, "references": list(f.provenance.references),
+                            "message": f.message} for f in u.exclusions],
             "missing_answers": u.missing,
+            "to_complete": u.to_complete,
             "obligations": [{
                 "text": o.text, "reference": o.reference,
                 "applies_from": o.applies_from.isoformat(), "in_force": o.in_force,
                 "bearer": o.bearer, "status": o.status, "rule": o.rule_id,
+                "penalty": o.penalty,
             } for o in u.obligations],
         },
         "roi": {
@@ -250,6 +317,7 @@ def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
             "one_off_cost": roi.one_off_cost,
             "roi_percent": roi.roi_percent,
             "payback_months": roi.payback_months,
+            "gross_margin_rate": u.use_case.roi.gross_margin_rate,
         },
         "priority": u.priority,
         "anti_failure": {"answers": u.anti_failure, "no_count": u.anti_failure_no,
@@ -266,6 +334,8 @@ def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
         "id": vendor.id,
         "name": vendor.label,
         "register_id": vendor.register_id,
+        "hosting": vendor.hosting,
+        "access_from_third_country": vendor.access_from_third_country,
         "sources": {name: {"origin": s.origin, "source": s.source or None,
                            "checked_on": s.checked_on.isoformat() if s.checked_on else None,
                            "verified": s.verified}
@@ -293,4 +363,6 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         out["advice"] = f.advice
     if f.spec and f.spec.tier:
         out["tier"] = f.spec.tier
+    if f.spec and f.spec.penalty:
+        out["penalty"] = f.spec.penalty
     return out

@@ -73,14 +73,18 @@ def _schema() -> dict[str, FieldSpec]:
     client = _model_fields(Client, "client.", "client.")
     schema.update({k: v for k, v in client.items() if k != "client.id"})
     schema["client.has_ai_champion"] = FieldSpec("bool", (True, False))
-    for name in ("n_use_cases", "n_active_use_cases", "n_vendors", "n_new_tools"):
+    for name in ("n_use_cases", "n_active_use_cases", "n_vendors", "n_new_tools",
+                 "n_ai_use_cases"):
         schema[f"client.{name}"] = FieldSpec("number")
     schema["client.as_of"] = FieldSpec("date")
     vendor = _model_fields(Vendor, "vendor.", "vendors[].")
     schema.update({k: v for k, v in vendor.items() if k not in {"vendor.id"}})
     schema["vendor.country"] = FieldSpec("text", (), "vendors[].country")
-    for name in ("processes_personal_data", "processes_health_data", "processes_special_data"):
+    for name in ("processes_health_data", "processes_special_data"):
         schema[f"vendor.{name}"] = FieldSpec("bool", (True, False))
+    # true: some use case of the vendor processes personal data; unknown: none says so but one
+    # is unanswered; false: none does (GDPR Art. 2(1): no personal data, no GDPR duty)
+    schema["vendor.processes_personal_data"] = FieldSpec("tri", (True, False, "unknown"))
     schema["vendor.used_by_n"] = FieldSpec("number")
     schema.pop("vendor.name", None)
     schema.pop("vendor.register_id", None)
@@ -102,6 +106,8 @@ def _schema() -> dict[str, FieldSpec]:
                  "one_off_cost", "annual_cost", "annual_gain", "first_test_cost",
                  "roi_percent", "payback_months", "budget_share_percent"):
         schema[f"{uc}roi.{name}"] = FieldSpec("number")
+    schema[f"{uc}roi.gross_margin_rate"] = FieldSpec(
+        "number", (), "use_cases[].roi.gross_margin_rate")
     schema[f"{uc}roi.measurable"] = FieldSpec("bool", (True, False))
     schema[f"{uc}roi.has_success_indicator"] = FieldSpec("bool", (True, False))
     schema[f"{uc}pilot.present"] = FieldSpec("bool", (True, False))
@@ -157,7 +163,9 @@ def _vendor_fact(profile: Profile, vendor: Vendor, origin: VendorOrigin | None) 
             fact[f"{name}_n"] = len(value)
         if origin.dpa_available is not None:
             fact["dpa_available"] = origin.dpa_available
-    fact["processes_personal_data"] = any(u.data.personal_data for u in users)
+    answers = [u.data.personal_data for u in users]
+    fact["processes_personal_data"] = (True if any(answers) else
+                                       "unknown" if None in answers else False)
     fact["processes_health_data"] = "health" in categories
     fact["processes_special_data"] = bool(categories & {"health", "biometric", "criminal"})
     fact["used_by_n"] = len(users)
@@ -180,7 +188,7 @@ def to_facts(profile: Profile, as_of: dt.date,
     facts: list[Fact] = []
     client_fact: Fact = {"type": "client", "cid": f"c:{profile.client_id}", **_plain(client)}
     client_fact.pop("id", None)
-    for key in ("name", "city", "director", "it_contact", "ai_champion"):
+    for key in ("name", "city", "director", "it_contact", "ai_champion", "sector_label"):
         client_fact.pop(key, None)
     active = [u for u in profile.use_cases if u.stage in ACTIVE_STAGES]
     client_fact.update(
@@ -190,6 +198,7 @@ def to_facts(profile: Profile, as_of: dt.date,
         n_new_tools=len({u.vendor or u.id for u in profile.use_cases
                          if u.stage in ("test", "pilot")}),
         n_vendors=len(profile.vendors),
+        n_ai_use_cases=sum(1 for u in profile.use_cases if u.system.ai_system),
         as_of=as_of.isoformat(),
     )
     facts.append(client_fact)
@@ -222,7 +231,8 @@ def to_facts(profile: Profile, as_of: dt.date,
             "annual_gain": figures.annual_gain,
             "first_test_cost": figures.first_test_cost,
         }
-        for key in ("subscription_per_month", "hourly_cost", "hours_saved_per_week"):
+        for key in ("subscription_per_month", "hourly_cost", "hours_saved_per_week",
+                    "gross_margin_rate"):
             value = getattr(use_case.roi, key)
             if value is not None:
                 roi[key] = value

@@ -21,6 +21,7 @@ from engine.documents.render import Image
 from engine.documents.text_keys import CHARTER_CLAUSES, TIERS
 from engine.documents.texts import Texts
 from engine.documents.wording import Wording
+from engine.profile.model import ItContact, Person
 
 REPLY_DAYS = 14
 MAX_NEXT_STEPS = 8
@@ -43,13 +44,17 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "client": {
             "name": client.name,
             "city": client.city or "",
-            "sector": label("sector", client.sector),
+            "sector": client.sector_label or label("sector", client.sector),
             "employees": str(client.employees),
             "director": client.director.name if client.director else defaults["director"],
             "director_title": (client.director.title if client.director else None)
             or defaults["director_title"],
             "it_contact": client.it_contact.name if client.it_contact else defaults[
                 "it_contact"],
+            # with the civility, for addresses and salutations ("Madame Sarah Benali")
+            "it_contact_addressee": _addressee(texts, client.it_contact, defaults["it_contact"]),
+            "director_addressee": _addressee(texts, client.director, defaults["director"]),
+            "it_contact_greeting": _greeting(texts, client.it_contact),
             "it_organisation": (client.it_contact.organisation or "") if client.it_contact else "",
             "ai_champion": client.ai_champion or "",
             "works_council": bool(client.works_council),
@@ -232,3 +237,24 @@ def _charter_flags(assessment: Assessment) -> dict[str, Any]:
         "gdpr": any(k == "gdpr" for _, k in kinds),
         "tools": list_fr(tools) if tools else "",
     }
+
+
+def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -> str:
+    """``Madame Sarah Benali`` when the civility is known, else the name, else ``fallback``."""
+    if person is None:
+        return fallback
+    if person.civility is None:
+        return person.name
+    civility = texts.text(f"labels.civility.{person.civility}")
+    return texts.text("labels.addressee", civility=civility, name=person.name)
+
+
+def _greeting(texts: Texts, person: ItContact | None) -> str:
+    """The brief's salutation: ``Madame,`` with a civility, else ``Bonjour <name>,``, else
+    ``Madame, Monsieur,``."""
+    if person is None:
+        return texts.text("labels.greeting.nobody")
+    if person.civility is None:
+        return texts.text("labels.greeting.name", name=person.name)
+    civility = texts.text(f"labels.civility.{person.civility}")
+    return texts.text("labels.greeting.civility", civility=civility)

@@ -32,6 +32,16 @@ from engine.profile.register import FactSource
 _TRAINING = {True: "trains", False: "does_not_train", "opt_out_available": "opt_out_available"}
 
 
+def _bearer(bearer: str, u: UseCaseAssessment, has_vendor: bool) -> str:
+    """Which bearer label a duty takes: the company itself when it is the provider, and never
+    a vendor (the French "editeur") for a system built without one."""
+    if bearer != "provider":
+        return "deployer"
+    if u.use_case.role == "provider":
+        return "company_provider"
+    return "provider" if has_vendor else "provider_in_house"
+
+
 def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wording
                    ) -> dict[str, Any]:
     """Everything the report prints about one use case."""
@@ -40,7 +50,7 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
     vendor_name = vendor.label if vendor else texts.text("labels.in_house")
     roi = u.roi
     reasons = [wording.finding(f) for f in u.findings
-               if f.kind in ("ai_act", "ai_act_note", "missing_answer")
+               if f.kind in ("ai_act", "ai_act_note", "ai_act_exclusion", "missing_answer")
                and (u.tier != "unacceptable" or _prohibition_reason(f))]
     obligations = [{
         "text": o.text,
@@ -49,7 +59,7 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
         "state": texts.text("labels.obligation.in_force") if o.in_force else texts.text(
             "labels.obligation.applies_from", date=date_fr(o.applies_from)),
         "in_force": o.in_force,
-        "bearer": label("obligation.bearer", o.bearer),
+        "bearer": label("obligation.bearer", _bearer(o.bearer, u, vendor is not None)),
         "status": label("obligation.status", o.status),
     } for o in u.obligations]
     tier_text = label("tier", u.tier)

@@ -157,7 +157,17 @@ Media = Literal["text", "image", "audio", "video"]
 DataCategory = Literal[
     "identity", "contact", "financial", "health", "biometric", "hr", "candidate", "location",
     "minors", "criminal", "behavioural",
+    # v2: the other special categories of GDPR Art. 9(1)
+    "racial_ethnic_origin", "political_opinions", "religious_beliefs", "trade_union", "genetic",
+    "sex_life_orientation",
 ]
+# GDPR Art. 9(1) special categories among DataCategory (biometric only when used to identify).
+SPECIAL_CATEGORIES = ("health", "genetic", "racial_ethnic_origin", "political_opinions",
+                      "religious_beliefs", "trade_union", "sex_life_orientation")
+GdprRole = Literal["controller", "processor", "joint_controller"]
+Civility = Literal["madame", "monsieur"]
+AnnexISection = Literal["a", "b"]
+VISUAL_MEDIA = ("image", "audio", "video")
 DataQuality = Literal["good", "fair", "poor"]
 Complexity = Literal["low", "medium", "high"]
 
@@ -181,18 +191,21 @@ class Model(BaseModel):
 class Person(Model):
     name: Text
     title: Text | None = None
+    civility: Civility | None = None  # v2: for salutations (madame | monsieur)
 
 
 class ItContact(Model):
     name: Text
     organisation: Text | None = None
     email: Text | None = None
+    civility: Civility | None = None  # v2: for salutations (madame | monsieur)
 
 
 class Client(Model):
     id: ClientId | None = None
     name: Text
     sector: Sector
+    sector_label: Text | None = None  # v2: printed on covers instead of the sector's label
     city: Text | None = None
     employees: Count
     annual_turnover_eur: Amount | None = None
@@ -202,6 +215,9 @@ class Client(Model):
     ai_champion: Text | None = None
     staff_ai_training: StrictBool | None = None
     works_council: StrictBool | None = None
+    # v2: AI Act Art. 27(1): FRIA for any Annex III system (but point 2) of these deployers
+    public_body: StrictBool | None = None      # body governed by public law
+    public_service: StrictBool | None = None   # private entity providing public services
 
 
 class Consultant(Model):
@@ -228,6 +244,8 @@ class Vendor(Model):
     deletion_on_request: Tri | None = None
     subprocessors_listed: Tri | None = None
     certifications: Annotated[list[Certification], AfterValidator(_unique)] | None = None
+    # v2: staff or subprocessors outside the EEA can reach the data (a transfer, GDPR Art. 44)
+    access_from_third_country: Tri | None = None
 
     @model_validator(mode="after")
     def _named(self) -> Vendor:
@@ -243,6 +261,10 @@ class Vendor(Model):
 
 
 class System(Model):
+    # Art. 3(1), v2: ABSENT MEANS TRUE. false = fixed rules written by people, nothing inferred:
+    # the use case is out of the AI Act's scope (the GDPR still applies). First field: the facts
+    # list it first, which keeps durable_rules' match stack shallow (AI Act rules test it first).
+    ai_system: StrictBool = True
     capabilities: Annotated[list[Capability], AfterValidator(_unique)] | None = None
     purposes: Annotated[list[Purpose], AfterValidator(_unique)] | None = None
     affected_persons: Annotated[list[AffectedPerson], AfterValidator(_unique)] | None = None
@@ -262,6 +284,36 @@ class System(Model):
     sexual_deepfakes: StrictBool | None = None
     child_sexual_abuse_material: StrictBool | None = None
     on_market_since: Date | None = None
+    # --- v2 (SPEC §2.1) ---
+    general_purpose_tool: StrictBool | None = None        # Art. 25(1)(c)
+    based_on_behaviour_or_traits: StrictBool | None = None  # Annex III 4(b), task allocation
+    solely_profiling: StrictBool | None = None            # Art. 5(1)(d)
+    # Whose emotions are inferred (Art. 5(1)(f)); absent = every one of affected_persons.
+    emotions_inferred_of: Annotated[list[AffectedPerson], AfterValidator(_unique)] | None = None
+    dataset_labelling_only: StrictBool | None = None      # Art. 5(1)(g) exception
+    annex_i_section: AnnexISection | None = None          # Art. 2(2): section B products
+    artistic_or_satirical: StrictBool | None = None       # Art. 50(4), lighter disclosure
+
+    @model_validator(mode="after")
+    def _consistent(self) -> System:
+        """Answers that contradict each other (the rules would read both)."""
+        media = self.generated_media
+        if media is not None and not set(media) & set(VISUAL_MEDIA):
+            for name in ("deepfake", "sexual_deepfakes", "child_sexual_abuse_material"):
+                if getattr(self, name) is True:
+                    raise ValueError(
+                        f"{name} is true but generated_media lists no image, audio or video; "
+                        "add the medium generated, or answer false")
+        if media is not None and "text" not in media and self.public_interest_text is True:
+            raise ValueError("public_interest_text is true but generated_media does not list "
+                             "text; add text, or answer false")
+        if self.solely_profiling is True and self.profiling is False:
+            raise ValueError("solely_profiling is true but profiling is false: a risk assessment "
+                             "based solely on profiling profiles people; answer profiling: true")
+        if self.annex_i_section is not None and self.safety_component_regulated_product is False:
+            raise ValueError("annex_i_section is given but safety_component_regulated_product "
+                             "is false; remove annex_i_section, or answer true")
+        return self
 
 
 class Controls(Model):
@@ -277,6 +329,8 @@ class Data(Model):
     personal_data: StrictBool | None = None
     categories: Annotated[list[DataCategory], AfterValidator(_unique)] | None = None
     large_scale: StrictBool | None = None
+    # v2: the company's GDPR role for this processing (absent: treated as controller)
+    gdpr_role: GdprRole | None = None
 
 
 class Process(Model):
@@ -303,6 +357,8 @@ class Roi(Model):
     cost_per_error: Amount | None = None
     extra_revenue_per_month: Amount | None = None
     success_indicator: Text | None = None
+    # v2: share of the extra revenue that is gain (0 to 1); read by the ROI of a later issue
+    gross_margin_rate: Annotated[Rate, Field(le=1)] | None = None
 
 
 class PilotWeek(Model):

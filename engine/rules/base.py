@@ -10,9 +10,10 @@ so a manifest can tell when the rules changed: new wording rebuilds the clients'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.assessment.penalties import PENALTIES_FILE, PenaltyTable
 from engine.common.digest import digest_files
 from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
@@ -30,6 +31,7 @@ class RuleBase:
     directory: Path
     register: Register
     texts: Texts
+    penalties: PenaltyTable = field(default_factory=PenaltyTable)
 
 
 def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
@@ -38,11 +40,12 @@ def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
     if result.issues:
         return None, result.issues
     files = rule_files(rules_dir)
-    if (rules_dir / REGISTER_FILE).is_file():
-        files.append(rules_dir / REGISTER_FILE)
+    for extra in (REGISTER_FILE, PENALTIES_FILE):
+        if (rules_dir / extra).is_file():
+            files.append(rules_dir / extra)
     files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register, result.texts)
+                    rules_dir, result.register, result.texts, result.penalties)
     return base, []
 
 

@@ -24,6 +24,9 @@ answer). A ``vendors:`` list is a plain profile list::
           references: {cv: ["Annex III 4(a)"]}        # must be among the use case's references
           not_references: {cv: ["Art. 5(1)(f)"]}      # must not be
           missing_answers: {cv: [system.profiling]}   # exactly these unanswered keys ([] = none)
+          to_complete: {cv: [system.general_purpose_tool]}  # exactly these "to complete" keys
+          exclusions: {cv: ["Annex III 5(b)"]}        # among the provisions ruled out
+          penalties: {ai_act_operator: {cap_eur: 126000, bound: exact}}  # the caps at stake
           fire: [ai-act.annex-iii.4a.recruitment]     # rules that must fire (any subject)
           not_fire: [ai-act.art6-3a.narrow-procedural-task]   # rules that must not fire
           findings:                                   # findings that must exist, field by field
@@ -68,8 +71,9 @@ DEFAULT_AS_OF = "2026-11-26"
 CASE_KEYS = ("id", "name", "covers", "as_of", "profile", "expect")
 FILE_KEYS = ("defaults", "cases")
 NESTED = ("system", "controls", "data", "process", "roi", "pilot")
-OBLIGATION_KEYS = ("reference", "applies_from", "in_force", "bearer", "status", "rule", "text")
-FINDING_KEYS = ("rule", "subject", "severity", "kind", "tier")
+OBLIGATION_KEYS = ("reference", "applies_from", "in_force", "bearer", "status", "rule", "text",
+                   "penalty")
+FINDING_KEYS = ("rule", "subject", "severity", "kind", "tier", "penalty")
 
 
 @dataclass
@@ -117,8 +121,8 @@ def _obligation_value(o: Obligation, key: str) -> Any:
 def _finding_value(f: Finding, key: str) -> Any:
     if key == "rule":
         return f.rule_id
-    if key == "tier":
-        return f.spec.tier if f.spec else None
+    if key in ("tier", "penalty"):
+        return getattr(f.spec, key) if f.spec else None
     return getattr(f, key)
 
 
@@ -173,6 +177,15 @@ class _Checker:
         for uc, u, keys in self.per_use_case(expect, "missing_answers"):
             if sorted(u.missing) != sorted(keys):
                 self.problems.append(f"{uc}: missing answers {u.missing}, expected {keys}")
+        for uc, u, keys in self.per_use_case(expect, "to_complete"):
+            if sorted(u.to_complete) != sorted(keys):
+                self.problems.append(f"{uc}: to complete {u.to_complete}, expected {keys}")
+        for uc, u, refs in self.per_use_case(expect, "exclusions"):
+            ruled_out = [r for f in u.exclusions for r in f.provenance.references]
+            missing = [r for r in refs if r not in ruled_out]
+            if missing:
+                self.problems.append(f"{uc}: missing exclusions {missing} (has {ruled_out})")
+        self._penalties(expect.get("penalties", {}))
         self.problems += [f"rule {r} did not fire" for r in expect.get("fire", [])
                           if r not in self.fired]
         self.problems += [f"rule {r} fired" for r in expect.get("not_fire", []) if r in self.fired]
@@ -196,6 +209,21 @@ class _Checker:
                 continue
             if not any(_matches(f, want, _finding_value) for f in self.result.findings):
                 self.problems.append(f"no finding matching {want}")
+
+    def _penalties(self, wanted: Any) -> None:
+        if not isinstance(wanted, dict):
+            self.problems.append("expect.penalties maps penalty ids to {cap_eur, bound, rule}")
+            return
+        for pid, want in wanted.items():
+            cap = self.result.penalties.get(str(pid))
+            if cap is None:
+                self.problems.append(f"no penalty '{pid}' at stake (has "
+                                     f"{sorted(self.result.penalties)})")
+                continue
+            for key, value in (want or {}).items():
+                if getattr(cap, str(key), None) != value:
+                    self.problems.append(f"penalty {pid}: {key} {getattr(cap, str(key), None)}"
+                                         f", expected {value}")
 
     def _obligations(self, expect: dict[str, Any]) -> None:
         for uc, u, wanted in self.per_use_case(expect, "obligations"):
@@ -231,9 +259,9 @@ class _Checker:
                                      f"{status}")
 
 
-EXPECT_KEYS = ("tiers", "tier_floor", "references", "not_references", "missing_answers", "fire",
-               "not_fire", "findings", "obligations", "no_obligations", "priority",
-               "anti_failure", "scale_up")
+EXPECT_KEYS = ("tiers", "tier_floor", "references", "not_references", "missing_answers",
+               "to_complete", "exclusions", "penalties", "fire", "not_fire", "findings",
+               "obligations", "no_obligations", "priority", "anti_failure", "scale_up")
 
 
 def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebase: RuleBase,

@@ -11,6 +11,9 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
 * message placeholders that name no field, or that would print a raw code (an enumeration, a
   list, a yes/no answer) in a French sentence; placeholders in obligation texts (never filled);
 * derived facts (``{derived: name, where: {...}}``) that no rule asserts, with a did-you-mean;
+* AI Act scope (Art. 3(1)): a use-case rule under ``ai_act/`` tests
+  ``use_case.system.ai_system: true`` as its first condition (or chains on a derived fact), a
+  client rule there reads ``client.n_ai_use_cases``;
 * vocabulary coverage (``rules/vocabulary/neutral.yaml``): every value of the SPEC §2
   ``capabilities``, ``purposes``, ``affected_persons`` and ``inferred_attributes`` vocabularies
   is read by some rule or listed there as deliberately neutral, with a reason; never both;
@@ -24,6 +27,7 @@ so ``iapme run`` and ``iapme assess`` refuse a rule base that does not lint.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.facts import FACT_SCHEMA
+from engine.assessment.penalties import PenaltyTable, load_penalties
 from engine.common.suggest import hint
 from engine.documents.text_keys import check_texts
 from engine.documents.texts import Texts
@@ -47,6 +52,7 @@ VOCABULARIES = {
     "purposes": "use_case.system.purposes",
     "affected_persons": "use_case.system.affected_persons",
     "inferred_attributes": "use_case.system.inferred_attributes",
+    "data_categories": "use_case.data.categories",
 }
 # Placeholders filled from the profile's own text rather than from facts.
 TEXT_PLACEHOLDERS = frozenset({"use_case.title", "use_case.id", "vendor.name", "vendor.id",
@@ -65,6 +71,7 @@ class LintResult:
     issues: list[Issue]
     register: Register
     texts: Texts
+    penalties: PenaltyTable = dataclasses.field(default_factory=PenaltyTable)
 
 
 def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
@@ -74,6 +81,8 @@ def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
 
 def lint_rule_dir(rules_dir: Path) -> LintResult:
     """Load, compile and check every rule file of ``rules_dir``."""
+    from engine.rules.coverage import key_checks, penalty_checks, scope_checks  # uses our helpers
+
     rules, load_issues = load_rules(rules_dir)
     compiled, compile_issues = compile_rules(rules)
     issues = [_normalise(i, schema=True) for i in load_issues]
@@ -82,17 +91,23 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     for rule in rules:
         issues += _rule_checks(rule)
     issues += _derived_checks(rules)
+    issues += scope_checks(rules)
     issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
+    issues += key_checks(rules_dir, rules, complete=not load_issues)
     register, register_issues = check_register(rules_dir)
     issues += [_register_problem(i) for i in register_issues]
     texts, text_issues = check_texts(rules_dir)
     issues += text_issues
+    penalties, penalty_issues = load_penalties(rules_dir)
+    issues += [problem(i.location.file, i.location.line, "penalties", i.message)
+               for i in penalty_issues]
+    issues += penalty_checks(rules, penalties, complete=not penalty_issues)
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered, register, texts)
+    return LintResult(rules, compiled, ordered, register, texts, penalties)
 
 
 def _register_problem(issue: Issue) -> Issue:
@@ -155,6 +170,17 @@ def _rule_checks(rule: LoadedRule) -> list[Issue]:
     if finding is None and not spec.then.obligations and not spec.then.asserts:
         add("'then' does nothing (give a finding, obligations or assert)", "then")
     if finding is not None:
+        if finding.kind == "ai_act" and finding.tier is None:
+            add("a finding of kind ai_act gives a tier", "then", "finding")
+        if finding.tier is not None and finding.kind not in ("ai_act", "missing_answer"):
+            add("only ai_act (the tier given) and missing_answer (the tier an answer could give) "
+                "findings carry a tier", "then", "finding", "tier")
+        if finding.kind == "missing_answer" and finding.tier in ("minimal", "out_of_scope"):
+            add("a missing_answer's tier is the most severe tier an answer could give: limited, "
+                "high or unacceptable (leave it out when the answer changes duties only)",
+                "then", "finding", "tier")
+        if finding.kind == "missing_answer" and not finding.field:
+            add("a missing_answer finding names the unanswered key in 'field'", "then", "finding")
         for key in ("message", "advice"):
             text = getattr(finding, key)
             for message in _placeholder_problems(text or "", spec.subject):
@@ -266,9 +292,10 @@ def load_neutral(rules_dir: Path) -> tuple[YamlDoc | None, dict[str, dict[str, s
         return None, {}, [_normalise(i, schema=False) for i in exc.issues]
     issues: list[Issue] = []
     data = doc.data
-    if not isinstance(data, dict) or set(data) != {"neutral"} or not isinstance(
-            data["neutral"], dict):
-        message = "this file holds one key, 'neutral:', mapping vocabularies to {value: reason}"
+    if not isinstance(data, dict) or "neutral" not in data or set(data) - {"neutral", "keys"} \
+            or not isinstance(data["neutral"], dict):
+        message = ("this file holds 'neutral:', mapping vocabularies to {value: reason}, and "
+                   "'keys:', mapping profile keys to the reason no rule reads them")
         return doc, {}, [problem(shown, doc.locate(()).line, "vocabulary", message)]
     neutral: dict[str, dict[str, str]] = {}
     for vocabulary, entries in data["neutral"].items():

@@ -36,7 +36,8 @@ from engine.profile.yamlio import YamlDoc, load_yaml
 Kind = Literal[
     "ai_act",          # classification of a use case: carries a tier
     "ai_act_note",     # an AI Act point that does not change the tier (derogation, role...)
-    "missing_answer",  # a question the law needs is unanswered: the tier stays undetermined
+    "ai_act_exclusion",  # a provision considered and ruled out: kept apart from the references
+    "missing_answer",  # an unanswered question; its `tier` says how far an answer could go
     "gdpr",
     "avoid_ai",        # guide 2.4 "avoid AI if..."
     "test_small",      # guide 2.4 "wait, or test on a very small scale"
@@ -50,7 +51,7 @@ Kind = Literal[
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 Severity = Literal["blocker", "warning", "info"]
-Tier = Literal["unacceptable", "high", "limited", "minimal"]
+Tier = Literal["unacceptable", "high", "limited", "minimal", "out_of_scope"]
 Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
 Status = Literal["met", "not_met", "unknown"]
 Subject = Literal["use_case", "vendor", "client"]
@@ -68,23 +69,29 @@ class FindingSpec(_Strict):
     kind: Kind
     severity: Severity
     message: Annotated[str, Field(min_length=3, max_length=2000)]
+    # ai_act: the tier it gives; missing_answer: the most severe tier an answer could give in
+    # this context (absent: the answer changes obligations only, "to complete")
     tier: Tier | None = None
     field: str | None = None       # missing_answer: the unanswered profile key
     priority: Priority | None = None
     item: str | None = None        # checklist item id (anti_failure q1..q7, scale_up c1..c5)
     status: Status | None = None
     advice: Annotated[str, Field(max_length=2000)] | None = None  # what to do, in French
+    penalty: str | None = None     # an id of rules/penalties.yaml: the fine at stake
 
 
 class ObligationSpec(_Strict):
     text: Annotated[str, Field(min_length=3, max_length=1000)]
     reference: Ref
     applies_from: dt.date
-    bearer: Literal["deployer", "provider"]
+    # company: whatever the company is for this use case (its role; deployer when unanswered)
+    bearer: Literal["deployer", "provider", "company"]
     control: (
         Literal["ai_disclosure", "output_marking", "human_oversight", "logs_kept",
                 "workers_informed", "dpia_done", "staff_ai_training"] | None
     ) = None
+    status: Status | None = None   # the status when no control answers it (default unknown)
+    penalty: str | None = None     # an id of rules/penalties.yaml: the fine at stake
 
 
 class ThenSpec(_Strict):
@@ -128,6 +135,7 @@ class LoadedRule:
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.
 NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
+NOT_RULE_FILES = ("penalties.yaml",)  # the table of fines (engine.assessment.penalties)
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -135,11 +143,13 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
     Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
     ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
-    that ``iapme rules lint`` reads, ``texts/`` the documents' wording) and ``*.test.yaml`` files.
+    that ``iapme rules lint`` reads, ``texts/`` the documents' wording), ``penalties.yaml`` (the
+    table of fines) and ``*.test.yaml`` files.
     """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))
-                  and not set(p.relative_to(rules_dir).parts[:-1]) & set(NOT_RULES))
+                  and not set(p.relative_to(rules_dir).parts[:-1]) & set(NOT_RULES)
+                  and p.relative_to(rules_dir).as_posix() not in NOT_RULE_FILES)
 
 
 def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:

@@ -101,7 +101,11 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
         client + "vendors: [{id: v, name: V}]\nuse_cases: []\n", "<lonely>"), default_id="c")
     quiet = profile_from_doc(load_yaml_text(client + "use_cases: []\n", "<quiet>"),
                              default_id="c")
-    for profile in (lonely, quiet):  # a vendor no use case relies on; nothing to do at all
+    sectors = [profile_from_doc(load_yaml_text(  # each sector's label; a contact's bare name
+        f"client: {{id: c, name: C, sector: {sector}, employees: 1, "
+        "it_contact: {name: Marc Durand}}\nuse_cases: []\n", "<sector>"), default_id="c")
+        for sector in ("artisan", "ecommerce", "cabinet_liberal")]
+    for profile in (lonely, quiet, *sectors):  # a vendor no use case relies on; nothing to do
         build_context(assess_profile(profile, kit.rulebase, dt.date(2026, 11, 26)), texts,
                       with_chart=False)
     old = {name: FactSource("register", "x", dt.date(2020, 1, 1), False)

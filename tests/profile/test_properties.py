@@ -222,6 +222,24 @@ def _some(model: type[BaseModel]) -> st.SearchStrategy[list[dict[str, Any]]]:
                      st.lists(model_dict(model), min_size=1, max_size=3))
 
 
+def _consistent_system(system: dict[str, Any]) -> None:
+    """The answers :class:`~engine.profile.model.System` refuses as contradictory, made
+    consistent (a deep fake needs an image, a sound or a video; a public-interest text needs
+    text; solely profiling needs profiling; an Annex I section needs a safety component)."""
+    media = system.get("generated_media")
+    if isinstance(media, list):
+        if not {"image", "audio", "video"} & set(media):
+            for name in ("deepfake", "sexual_deepfakes", "child_sexual_abuse_material"):
+                if system.get(name) is True:
+                    system[name] = False
+        if "text" not in media and system.get("public_interest_text") is True:
+            system["public_interest_text"] = False
+    if system.get("solely_profiling") is True and system.get("profiling") is False:
+        system["profiling"] = True
+    if system.get("safety_component_regulated_product") is False:
+        system.pop("annex_i_section", None)
+
+
 @st.composite
 def valid_profiles(draw: st.DrawFn) -> dict[str, Any]:
     """A profile dict pydantic and the cross-checks accept."""
@@ -239,6 +257,8 @@ def valid_profiles(draw: st.DrawFn) -> dict[str, Any]:
             use_case["vendor"] = draw(st.sampled_from(vendor_ids))
         else:
             use_case.pop("vendor", None)
+        if isinstance(use_case.get("system"), dict):
+            _consistent_system(use_case["system"])
         pilot = use_case.get("pilot")
         if isinstance(pilot, dict):
             weeks = {w["week"]: w for w in pilot.get("weeks", [])}

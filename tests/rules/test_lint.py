@@ -78,7 +78,7 @@ def test_lint_reports_unknown_derived_fact(
         "    then: {finding: {kind: ai_act_note, severity: info, message: Test}}\n"
     ))
     issues = [str(i) for i in lint_rules(rules)]
-    assert issues == [f"{rules / 'ai_act' / '99-bad.yaml'}:6: test.bad-derived: no rule asserts "
+    assert issues == [f"{rules / 'extra' / '99-bad.yaml'}:6: test.bad-derived: no rule asserts "
                       "the derived fact 'anex_iii'. Did you mean 'annex_iii'?"]
 
 
@@ -187,3 +187,71 @@ def test_neutral_file_missing_reports_every_unread_value(tmp_path: Path, copy_ru
     assert all("vocabulary/neutral.yaml:1: vocabulary." in i for i in issues)
     assert any("'content_generation' is neither read by a rule nor listed as neutral" in i
                for i in issues)
+
+
+def test_lint_checks_ai_act_scope_penalties_and_questions(
+    tmp_path: Path, copy_rules: Any, write_rule: Any,
+) -> None:
+    """v2: an AI Act rule tests ai_system first (Art. 3(1)); a penalty id exists in
+    penalties.yaml; a question names its key and carries a reachable tier; tiers only where
+    they mean something."""
+    rules = copy_rules(tmp_path)
+    write_rule(rules, (
+        "  - id: test.no-scope\n"
+        "    title: Sans champ d'application\n"
+        "    subject: use_case\n"
+        "    references: [\"Art. 50(1)\"]\n"
+        "    when: {field: use_case.system.capabilities, contains: conversational_agent}\n"
+        "    then: {finding: {kind: ai_act, tier: limited, severity: info, message: Test,"
+        " penalty: ai_act_operatr}}\n"
+        "  - id: test.question\n"
+        "    title: Question sans clé\n"
+        "    subject: use_case\n"
+        "    references: [\"Art. 5\"]\n"
+        "    when:\n"
+        "      all:\n"
+        "        - {field: use_case.system.ai_system, eq: true}\n"
+        "        - {field: use_case.system.profiling, missing: true}\n"
+        "    then: {finding: {kind: missing_answer, tier: minimal, severity: info,"
+        " message: Test}}\n"
+        "  - id: test.client\n"
+        "    title: Client sans champ\n"
+        "    subject: client\n"
+        "    references: [\"Art. 4\"]\n"
+        "    when: {field: client.n_use_cases, gte: 1}\n"
+        "    then: {finding: {kind: gdpr, tier: high, severity: info, message: Test}}\n"
+    ), folder="ai_act")
+    text = "\n".join(_lint(rules))
+    assert "test.no-scope: an AI Act rule applies to AI systems only (Art. 3(1))" in text
+    assert "test.no-scope: penalty 'ai_act_operatr' is not defined in penalties.yaml. " \
+           "Did you mean 'ai_act_operator'?" in text
+    assert "test.question: a missing_answer finding names the unanswered key" in text
+    assert "test.question: a missing_answer's tier is the most severe tier" in text
+    assert "test.client: an AI Act client rule applies when the client has AI systems" in text
+    assert "test.client: only ai_act (the tier given) and missing_answer" in text
+
+
+def test_lint_reports_a_broken_penalty_table(tmp_path: Path, copy_rules: Any) -> None:
+    rules = copy_rules(tmp_path)
+    table = rules / "penalties.yaml"
+    table.write_text(table.read_text(encoding="utf-8").replace(
+        "turnover_percent: 7", "turnover_percent: seven"), encoding="utf-8")
+    text = "\n".join(_lint(rules))
+    assert "penalties.yaml" in text
+    assert "turnover_percent" in text
+
+
+def test_lint_checks_neutral_profile_keys(tmp_path: Path, copy_rules: Any) -> None:
+    """Every closed or numeric profile key is read by a rule or listed as neutral, with a real
+    key path; a listed key a rule reads is out of date."""
+    rules = copy_rules(tmp_path)
+    neutral = rules / "vocabulary" / "neutral.yaml"
+    text = neutral.read_text(encoding="utf-8")
+    text = text.replace("  use_cases[].function:", "  use_cases[].fonction:")
+    text += "  client.works_council: \"Listed by mistake: the CSE rules read it.\"\n"
+    neutral.write_text(text, encoding="utf-8")
+    issues = "\n".join(_lint(rules))
+    assert "keys: 'use_cases[].fonction' is not a profile key" in issues
+    assert "keys: profile key 'use_cases[].function' is neither read by a rule nor listed" \
+        in issues
+    assert "keys: 'client.works_council' is listed as neutral but a rule reads it" in issues

@@ -94,16 +94,27 @@ def test_every_rule_cites_a_reference() -> None:
     assert [r.spec.id for r in rules if not r.spec.references] == []
 
 
-def test_article_5_rules_apply_from_their_application_date() -> None:
-    """Original prohibitions from 2 Feb 2025; the Omnibus additions from 2 Dec 2026."""
+def test_article_5_prohibitions_are_obligations_dated_by_their_application() -> None:
+    """SPEC v2 §3: every prohibition is an obligation of the use case, applying from 2 Feb 2025
+    (the Omnibus additions from 2 Dec 2026), borne by the company's role, with the fine of
+    Art. 99(3); the tier rule itself is never cut off by a validity date (a practice banned
+    from a later date is unacceptable before the ban too)."""
     rules, _ = load_rules(RULES)
-    for rule in rules:
-        spec = rule.spec
-        if spec.then.finding and spec.then.finding.tier == "unacceptable":
-            omnibus = any(r in ("Art. 5(1)(ba)", "Art. 5(1)(bb)") for r in spec.references)
-            expected = "2026-12-02" if omnibus else "2025-02-02"
-            assert spec.valid_from is not None, spec.id
-            assert spec.valid_from.isoformat() == expected, spec.id
+    prohibitions = [r.spec for r in rules if r.spec.then.finding
+                    and r.spec.then.finding.kind == "ai_act"
+                    and r.spec.then.finding.tier == "unacceptable"]
+    assert len(prohibitions) == 9
+    for spec in prohibitions:
+        omnibus = any(r in ("Art. 5(1)(ba)", "Art. 5(1)(bb)") for r in spec.references)
+        expected = "2026-12-02" if omnibus else "2025-02-02"
+        assert spec.valid_from is None, spec.id
+        assert spec.valid_until is None, spec.id
+        point = spec.references[0]
+        assert point.startswith("Art. 5(1)("), spec.id
+        [obligation] = spec.then.obligations
+        assert (obligation.reference, obligation.applies_from.isoformat(), obligation.bearer,
+                obligation.status, obligation.penalty) == (
+            point, expected, "company", "not_met", "ai_act_prohibition"), spec.id
 
 
 def test_vocabularies_are_read_or_neutral() -> None:
@@ -244,3 +255,39 @@ def test_rule_test_runner_reports_a_wrong_expectation(tmp_path: Path, copy_rules
     assert "bad.yaml:2: Mauvaise attente: x: tier undetermined, expected minimal" in text
     assert "unknown expectation 'tierz'. Did you mean 'tiers'?" in text
     assert report.unexercised
+
+
+def test_in_house_rules_never_speak_of_an_editeur() -> None:
+    """Issue 12, point 11: a system built without an outside vendor has no « éditeur »."""
+    rules, _ = load_rules(RULES)
+    in_house = [r.spec for r in rules
+                if {"field": "use_case.has_vendor", "eq": False} in r.spec.when.get("all", [])]
+    assert len(in_house) >= 2
+    for spec in in_house:
+        finding = spec.then.finding
+        texts = [finding.message, finding.advice or ""] if finding else []
+        texts += [o.text for o in spec.then.obligations]
+        assert not any("éditeur" in t for t in texts), spec.id
+
+
+def test_deep_fakes_are_defined_as_in_article_3_60() -> None:
+    """Issue 12, point 13: persons, objects, places, entities or events."""
+    rules, _ = load_rules(RULES)
+    wanted = ("ai-act.art50-4.deepfake", "ai-act.art50-4.deepfake-artistic", "question.deepfake")
+    texts = [r.spec.then.finding.message for r in rules
+             if r.spec.then.finding and r.spec.id in wanted]
+    assert len(texts) == 3
+    for text in texts:
+        assert all(word in text for word in ("personnes", "objets", "lieux", "entités",
+                                             "événements")), text
+
+
+def test_secondary_labour_sources_say_so() -> None:
+    """REFERENCE §6.13 is secondary: each Code du travail finding says it in words."""
+    rules, _ = load_rules(RULES)
+    labour = [r.spec for r in rules if r.spec.id.startswith(("labour.recruitment",
+                                                             "labour.monitoring"))]
+    assert len(labour) == 4
+    for spec in labour:
+        assert spec.then.finding is not None
+        assert "sources secondaires" in spec.then.finding.message, spec.id
