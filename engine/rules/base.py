@@ -2,9 +2,13 @@
 
 ``load_rulebase`` refuses a rule base that does not lint clean (:mod:`engine.rules.lint`: syntax,
 operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
-coverage), so ``iapme run`` and ``iapme assess`` never run on rules that fail
-``iapme rules lint``. The digest covers every rule file's bytes, so a manifest can tell when the
-rules changed.
+coverage, durable_rules' capacity), so ``iapme run`` and ``iapme assess`` never run on rules
+that fail ``iapme rules lint``. The digest covers every rule file's bytes, so a manifest can
+tell when the rules changed.
+
+A :class:`RuleBase` is prepared once per process and owns what evaluating needs: the compiled
+rule program and its durable_rules form (:class:`engine.rules.durable.evaluate.DurableRules`,
+which owns its rulesets and their live states).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from engine.common.digest import digest_files
 from engine.errors import Issue, RuleError
 from engine.profile.register import REGISTER_FILE, Register
 from engine.rules.compiler import CompiledRules
+from engine.rules.durable.evaluate import DurableRules
+from engine.rules.firings import Fact, Firing
 from engine.rules.lint import lint_rule_dir
 from engine.rules.spec import LoadedRule, rule_files
 
@@ -27,18 +33,28 @@ class RuleBase:
     rules: tuple[LoadedRule, ...]
     directory: Path
     register: Register
+    engine: DurableRules
+
+    def evaluate(self, facts: list[Fact], sid: str) -> list[Firing]:
+        """Every firing of the rules on one client's facts (``sid`` names it in errors)."""
+        return self.engine.evaluate(facts, sid)
 
 
-def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
-    """Load, lint and compile; return the rule base (None if it does not lint) and the problems."""
-    result = lint_rule_dir(rules_dir)
-    if result.issues:
+def check_rulebase(rules_dir: Path, *, probe: bool = False
+                   ) -> tuple[RuleBase | None, list[Issue]]:
+    """Load, lint and compile; return the rule base (None if it does not lint) and the problems.
+
+    ``probe``: also register the rulesets and evaluate a synthetic profile in a subprocess
+    (:mod:`engine.rules.durable.probe`), as ``iapme rules lint`` does.
+    """
+    result = lint_rule_dir(rules_dir, probe=probe)
+    if result.issues or result.engine is None:
         return None, result.issues
     files = rule_files(rules_dir)
     if (rules_dir / REGISTER_FILE).is_file():
         files.append(rules_dir / REGISTER_FILE)
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register)
+                    rules_dir, result.register, result.engine)
     return base, []
 
 
