@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from engine.assessment.findings import Finding
 from engine.assessment.roi import RoiFigures, compute_roi
@@ -24,9 +24,8 @@ from engine.profile.register import (
     alternatives,
     categories_of,
 )
-from engine.rules.spec import Priority
+from engine.rules.types import TIER_ORDER, Priority, RuleTier, Status, Tier
 
-TIER_ORDER = ("minimal", "limited", "high", "unacceptable")
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
 ANTI_FAILURE_ITEMS = {
     "q1": "Ce processus est-il répétitif, structuré et bien défini ?",
@@ -53,23 +52,23 @@ class Obligation:
     reference: str
     applies_from: dt.date
     in_force: bool
-    bearer: str
-    status: str
+    bearer: Literal["deployer", "provider"]
+    status: Status
     rule_id: str
 
 
 @dataclass
 class UseCaseAssessment:
     use_case: UseCase
-    tier: str
-    tier_floor: str | None
+    tier: Tier
+    tier_floor: RuleTier | None
     references: list[str]
     obligations: list[Obligation]
     missing: list[str]
     roi: RoiFigures
     priority: Priority | None
     anti_failure: dict[str, str]      # q1..q7 -> no | ok
-    scale_up: dict[str, str]          # c1..c5 -> met | not_met | unknown
+    scale_up: dict[str, Status]       # c1..c5 -> met | not_met | unknown
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -127,7 +126,7 @@ class Assessment:
         return [f for f in self.findings if f.subject_kind == "client"]
 
     @property
-    def worst_tier(self) -> str:
+    def worst_tier(self) -> Tier:
         tiers = [u.tier for u in self.use_cases]
         if "unacceptable" in tiers:
             return "unacceptable"
@@ -148,15 +147,16 @@ def natural_key(text: str) -> tuple[Any, ...]:
                  for part in re.split(r"(\d+)", text))
 
 
-def _status(control: str | None, use_case: UseCase, profile: Profile) -> str:
+def _status(control: str | None, use_case: UseCase, profile: Profile) -> Status:
     if control is None:
         return "unknown"
     if control == "staff_ai_training":
         value: Any = profile.client.staff_ai_training
     else:
         value = getattr(use_case.controls, control)
-    return {True: "met", False: "not_met"}.get(value, "unknown") if isinstance(value, bool) else (
-        "unknown")
+    if not isinstance(value, bool):
+        return "unknown"
+    return "met" if value else "not_met"
 
 
 def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
@@ -172,12 +172,12 @@ def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
 
 def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
               as_of: dt.date) -> UseCaseAssessment:
-    tiers: list[str] = []
+    tiers: list[RuleTier] = []
     missing: set[str] = set()
     references: list[str] = []
     priorities: list[Priority] = []
     anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
-    scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
+    scale: dict[str, Status] = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
     for f in mine:
         spec = f.spec
         if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
@@ -196,6 +196,8 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
         if spec.priority:
             priorities.append(spec.priority)
     top = max(tiers, key=TIER_ORDER.index) if tiers else None
+    tier: Tier
+    floor: RuleTier | None
     if top == "unacceptable":
         tier, floor = "unacceptable", None
     elif missing:

@@ -21,7 +21,6 @@ from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
-from engine.rules.durable.evaluate import evaluate
 
 DOCUMENTS = {
     "charte-ia.docx": "Charte d'usage de l'intelligence artificielle",
@@ -66,8 +65,8 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
     """
     profile, sources = resolve(profile, rulebase.register)
     facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of))
-    matches = evaluate(rulebase.compiled, facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
-    findings = build_findings(matches, rulebase.compiled, profile)
+    firings = rulebase.evaluate(facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
+    findings = build_findings(firings, profile)
     result = assess(profile, findings, as_of, rulebase.digest)
     result.vendor_sources = sources
     result.register = rulebase.register
