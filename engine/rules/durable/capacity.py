@@ -18,7 +18,9 @@ node                                  (``BETA_LIST_LENGTH``)
 nodes pending while one fact    64    error 303 when asserting (``MAX_STACK_SIZE``)   48
 is matched
 expressions in one pattern      31    error 113 (``MAX_SEQUENCE_EXPRESSIONS``)       23
-rules in one ruleset           4095   ``MAX_ACTIONS`` 4096                          1023
+patterns in one rule            16    error 304 when asserting                       12
+                                      (``MAX_MESSAGE_FRAMES``)
+rules in one ruleset           4096   error 106 (``MAX_ACTIONS``)                   1023
 ============================  ======  ============================================  ========
 
 "Pending nodes" is the depth of durable's matching stack: at a node, every child test the fact
@@ -53,11 +55,14 @@ class Limits:
     patterns: int     # rule patterns ending at one node
     pending: int      # nodes pending while matching one fact
     expressions: int  # expressions in one pattern ($and/$or count two, joins one)
+    frames: int       # patterns in one rule (its facts: use case, vendor, client, derived)
     rules: int        # rules in one ruleset
 
 
-LIMITS = Limits(children=511, absent=128, patterns=255, pending=64, expressions=31, rules=4095)
-BUDGET = Limits(children=383, absent=96, patterns=191, pending=48, expressions=23, rules=1023)
+LIMITS = Limits(children=511, absent=128, patterns=255, pending=64, expressions=31, frames=16,
+                rules=4096)
+BUDGET = Limits(children=383, absent=96, patterns=191, pending=48, expressions=23, frames=12,
+                rules=1023)
 
 
 class _Node:
@@ -85,6 +90,7 @@ class Usage:
     patterns: int = 0
     pending: int = 0
     expressions: int = 0
+    frames: int = 0
     rules: int = 0
 
     def over(self, limits: Limits) -> list[str]:
@@ -95,7 +101,8 @@ class Usage:
 
 _WORDS = {"children": "tests under one node", "absent": "absent-field tests under one node",
           "patterns": "patterns ending at one node", "pending": "tests one fact can pass at once",
-          "expressions": "expressions in one pattern", "rules": "rules"}
+          "expressions": "expressions in one pattern", "frames": "facts one rule joins",
+          "rules": "rules"}
 
 
 class Network:
@@ -116,6 +123,7 @@ class Network:
             self.used.patterns = max(self.used.patterns, end.patterns)
             self.used.expressions = max(self.used.expressions, count)
         self.used.rules += 1
+        self.used.frames = max(self.used.frames, len(body["all"]))
         for node in self._touched:  # every ancestor of a changed node was walked through
             node.depth = None
         self._touched.clear()

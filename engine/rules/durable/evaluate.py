@@ -52,10 +52,17 @@ Bound = Fact | DerivedFact  # what an alias of a firing binds
 
 @dataclass
 class _Session:
-    """One evaluation: the firings so far, the errors actions raised."""
+    """One evaluation: the client fact and its legal date, the firings, the errors of actions."""
 
+    client: Fact | None = None
+    as_of: str = ""  # ISO date, compared as text with the rules' dates (as durable would)
     firings: list[Firing] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, facts: list[Fact]) -> _Session:
+        client = next((f for f in facts if f.get("type") == "client"), None)
+        return cls(client, str(client.get("as_of", "")) if client else "")
 
 
 # An action receives the bound facts, the session and a function asserting a derived fact (the
@@ -167,7 +174,7 @@ class DurableRules:
         durable state costs more than evaluating a client.
         """
         encoded = [(self.encoder.encode(f, LIVE_SID), f) for f in facts]
-        session = _Session()
+        session = _Session.of(facts)
         forwarded: dict[str, DerivedFact] = {}  # text -> fact, in assertion order
         for index, part in enumerate(self.program.parts):
             messages = _Messages()
@@ -264,19 +271,28 @@ def _action(branch: CompiledBranch, aliases: tuple[tuple[str, str], ...],
     subject_kind = branch.subject
     id_field = ID_FIELDS[subject_kind]
     prefix = PREFIXES[subject_kind][1]
+    spec = branch.rule.spec
+    start = spec.valid_from.isoformat() if spec.valid_from else ""
+    end = spec.valid_until.isoformat() if spec.valid_until else ""
+    dated = bool(start or end)
+    add_client = "client" in branch.kinds and not any(k == "client" for _, k in aliases)
 
     def record(bound: _Binding, session: _Session, assert_fact: _Assert) -> None:
-        session.firings.append(Firing(branch, bound.by_kind, tuple(
+        if dated and not (session.as_of and start <= session.as_of
+                          and (not end or session.as_of <= end)):
+            return  # the rule is not in force at the legal date of the assessment
+        facts = bound.by_kind
+        if add_client and session.client is not None:
+            facts = {**facts, "client": session.client}
+        session.firings.append(Firing(branch, facts, tuple(
             bound.by_alias[a] for a in derived) if derived else ()))  # type: ignore[misc]
+        if asserts:
+            subject = facts.get(subject_kind)
+            ident = str(subject.get(id_field)) if subject is not None else ""
+            for item in asserts:
+                assert_fact(dict(item), f"{prefix}{ident}", ident)
 
-    def record_and_derive(bound: _Binding, session: _Session, assert_fact: _Assert) -> None:
-        record(bound, session, assert_fact)
-        subject = bound.by_kind.get(subject_kind)
-        ident = str(subject.get(id_field)) if subject is not None else ""
-        for spec in asserts:
-            assert_fact(dict(spec), f"{prefix}{ident}", ident)
-
-    return record_and_derive if asserts else record
+    return record
 
 
 class _Binding:

@@ -15,6 +15,7 @@ loop forever and the process ignore signals; a registered ruleset can never be f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import IapmeError, Issue, Location
+from engine.rules.durable.capacity import Limits
 from engine.rules.durable.evaluate import DurableRules
 from engine.rules.durable.program import DurableRule
 
@@ -37,15 +39,21 @@ class _Outcome:
 
 
 def probe_rules(engine: DurableRules, rules_dir: Path, timeout: float = TIMEOUT) -> list[Issue]:
-    """Register and evaluate the rules of ``rules_dir`` in a child process; the problems."""
-    outcome = _child([str(rules_dir)], timeout)
+    """Register and evaluate the rules of ``rules_dir`` in a child process; the problems.
+
+    ``engine`` is the parent's program for those rules: the child builds the same one (same
+    rules, same budget), so a failing ruleset and rule can be named from it.
+    """
+    budget = json.dumps(dataclasses.asdict(engine.program.budget))
+    outcome = _child([str(rules_dir), "--budget", budget], timeout)
     if outcome.ok:
         return []
     step = outcome.step or {"part": 0}
     part = engine.parts[step["part"]] if step["part"] < len(engine.parts) else None
     if part is None:
         return [Issue(Location(str(rules_dir)), outcome.message)]
-    culprit = _bisect(rules_dir, step, list(part.rules)) or part.rules[-1]
+    culprit = _bisect([str(rules_dir), "--budget", budget], step, list(part.rules))
+    culprit = culprit or part.rules[-1]
     return [_issue(culprit, step, len(engine.parts), outcome.message)]
 
 
@@ -59,23 +67,23 @@ def _issue(rule: DurableRule, step: dict[str, int], parts: int, message: str) ->
         f"or split it, and report it: the capacity budget should have prevented it"))
 
 
-def _bisect(rules_dir: Path, step: dict[str, int], rules: list[DurableRule]
+def _bisect(base: list[str], step: dict[str, int], rules: list[DurableRule]
             ) -> DurableRule | None:
     """The rule whose addition to the failing ruleset makes it fail (None if none alone does)."""
     low, high = 1, len(rules)  # the full ruleset fails; find the shortest failing prefix
-    if _child(_args(rules_dir, step, high), STEP_TIMEOUT).ok:
+    if _child(_args(base, step, high), STEP_TIMEOUT).ok:
         return None
     while low < high:
         middle = (low + high) // 2
-        if _child(_args(rules_dir, step, middle), STEP_TIMEOUT).ok:
+        if _child(_args(base, step, middle), STEP_TIMEOUT).ok:
             low = middle + 1
         else:
             high = middle
     return rules[low - 1]
 
 
-def _args(rules_dir: Path, step: dict[str, int], prefix: int) -> list[str]:
-    args = [str(rules_dir), "--part", str(step["part"]), "--prefix", str(prefix)]
+def _args(base: list[str], step: dict[str, int], prefix: int) -> list[str]:
+    args = [*base, "--part", str(step["part"]), "--prefix", str(prefix)]
     if "client" in step:
         args += ["--client", str(step["client"])]
     return args
@@ -113,9 +121,9 @@ def _say(**what: object) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``RULES_DIR [--part I --prefix N [--client J]]``: register, evaluate, report."""
+    """``RULES_DIR [--budget JSON] [--part I --prefix N [--client J]]``: register, evaluate."""
     from engine.rules.base import check_rulebase
-    from engine.rules.durable.program import Program, _part
+    from engine.rules.durable.program import Program, _part, build
     from engine.rules.witness import synthetic_clients
 
     rules_dir = Path(argv[0])
@@ -125,12 +133,16 @@ def main(argv: list[str]) -> int:
         _say(error=f"the rule base does not lint ({len(issues)} problem(s))")
         return 1
     engine = base.engine
+    if "--budget" in options:
+        budget = Limits(**json.loads(options["--budget"]))
+        if budget != engine.program.budget:
+            engine = DurableRules(base.compiled, build(base.compiled, budget))
     clients = synthetic_clients(base.compiled)
     if "--part" in options:  # one bisection step: a prefix of one ruleset, maybe one client
         index, prefix = int(options["--part"]), int(options["--prefix"])
         part = _part(index, list(engine.parts[index].rules[:prefix]))
         kept = (*engine.parts[:index], part)  # earlier rulesets send their derived facts on
-        engine = DurableRules(base.compiled, Program(kept, ()))
+        engine = DurableRules(base.compiled, Program(kept, (), engine.program.budget))
         clients = [clients[int(options["--client"])]] if "--client" in options else []
     for index in range(len(engine.parts)):
         _say(part=index)

@@ -24,7 +24,7 @@ from engine.rules.conditions import Scalar
 from engine.rules.durable.capacity import BUDGET, LIMITS, Limits, Network, Usage, usage_of
 from engine.rules.durable.encode import dumps
 from engine.rules.durable.reads import ReadTree, read_trees
-from engine.rules.durable.translate import DERIVED, durable_rule
+from engine.rules.durable.translate import DERIVED, bound_kinds, durable_rule
 
 ANCHOR = "iapme_anchor"
 ANCHOR_RULE = "iapme.anchor#0"
@@ -70,6 +70,7 @@ class Part:
 class Program:
     parts: tuple[Part, ...]
     issues: tuple[Issue, ...]
+    budget: Limits = BUDGET
 
 
 def build(compiled: CompiledRules, budget: Limits = BUDGET) -> Program:
@@ -85,7 +86,7 @@ def build(compiled: CompiledRules, budget: Limits = BUDGET) -> Program:
             continue
         groups.append(rules)
     parts = [_part(index, rules) for index, rules in enumerate(_split(groups, budget))]
-    return Program(tuple(parts), tuple(issues))
+    return Program(tuple(parts), tuple(issues), budget)
 
 
 def _durable(branch: CompiledBranch) -> DurableRule:
@@ -148,7 +149,9 @@ def dependency_order(rules: list[CompiledRule]) -> list[list[CompiledRule]]:
     """Rules in groups, each group's derived facts asserted by earlier groups or within it.
 
     A group is a set of rules that require each other's derived facts (a cycle; usually one
-    rule). Among groups free to go, the one written first goes first, so the order is stable.
+    rule). Among groups free to go, those reading fewer kinds of fact go first (use cases
+    alone, then with the client, then with vendors), then the one written first, so the order
+    is stable and the rulesets that need a client or vendor fact are as few as possible.
     """
     asserting: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
@@ -166,18 +169,23 @@ def dependency_order(rules: list[CompiledRule]) -> list[list[CompiledRule]]:
             for p in needs[m]:
                 if of[p] != number:
                     feeds.setdefault(of[p], set()).add(number)
-    ready = [(min(members), number) for number, members in enumerate(components)
+    rank = [max(_RANK.get(k, 0) for m in members for b in rules[m].branches
+                for k in bound_kinds(b)) for members in components]
+    ready = [(rank[number], min(members), number) for number, members in enumerate(components)
              if not waiting[number]]
     heapq.heapify(ready)
     out: list[list[CompiledRule]] = []
     while ready:
-        _, number = heapq.heappop(ready)
+        *_, number = heapq.heappop(ready)
         out.append([rules[m] for m in sorted(components[number])])
         for later in sorted(feeds.get(number, ())):
             waiting[later] -= 1
             if not waiting[later]:
-                heapq.heappush(ready, (min(components[later]), later))
+                heapq.heappush(ready, (rank[later], min(components[later]), later))
     return out
+
+
+_RANK = {"use_case": 0, "client": 1, "vendor": 2}
 
 
 def _components(needs: list[list[int]]) -> list[list[int]]:

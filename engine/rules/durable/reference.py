@@ -108,7 +108,7 @@ def run_reference(rules: DurableRules, facts: list[Fact], sid: str) -> list[Firi
     sent = [(encode_whole(f), f) for f in facts]
     by_id = {(str(f.get("type")), str(e.get(PREFIXES[str(f.get("type"))][0]))): f
              for e, f in sent if f.get("type") in PREFIXES}
-    session = _Session()
+    session = _Session.of(facts)
     forwarded: list[tuple[Fact, DerivedFact]] = []
     with _LOCK:
         for index, part in enumerate(rules.parts):

@@ -1,8 +1,11 @@
 """Rule branches -> durable_rules rule definitions (JSON), one durable rule per branch.
 
 A branch (:class:`engine.rules.compiler.CompiledBranch`) becomes ``{"all": [patterns]}``: one
-pattern per profile fact it binds, aliased ``c`` (client), ``v`` (vendor), ``uc`` (use case),
-in that order, then one ``d<n>`` pattern per derived fact it requires. Tests on one fact become
+pattern per profile fact it tests, aliased ``c`` (client), ``v`` (vendor), ``uc`` (use case),
+in that order, then one ``d<n>`` pattern per derived fact it requires. A rule's dates
+(``valid_from``/``valid_until``) are not tested by durable: the legal date is the same for every
+fact of a client, so the action of a rule out of force does nothing (:mod:`.evaluate`), and the
+client fact is not joined only to read it. Tests on one fact become
 one durable expression (``$and``/``$or``). A use-case rule that reads vendor fields joins
 ``uc.vendor`` to ``v.vid`` (first, before any ``$or``: durable mis-evaluates a cross-fact test
 placed after one); a derived fact joins its ``subject`` to the subject's id.
@@ -35,10 +38,6 @@ def durable_rule(branch: CompiledBranch) -> tuple[dict[str, Json], dict[str, str
     spec = branch.rule.spec
     subject_alias = ALIASES[spec.subject]
     tests: dict[Subject, list[Json]] = {kind: [] for kind in branch.kinds}
-    if spec.valid_from:
-        tests["client"].append({"$gte": {"as_of": spec.valid_from.isoformat()}})
-    if spec.valid_until:
-        tests["client"].append({"$lte": {"as_of": spec.valid_until.isoformat()}})
     for atom in branch.branch.tests:
         kind = next(iter(leaves(atom))).kind
         tests[kind].append(expression(atom))
@@ -46,7 +45,7 @@ def durable_rule(branch: CompiledBranch) -> tuple[dict[str, Json], dict[str, str
         tests["use_case"].insert(0, {"vendor": {"v": "vid"}})
     patterns: list[Json] = []
     aliases: dict[str, str] = {}
-    for kind in branch.kinds:
+    for kind in bound_kinds(branch):
         alias = ALIASES[kind]
         patterns.append({alias: {"$and": [{"type": kind}, *tests[kind]]}})
         aliases[alias] = kind
@@ -58,6 +57,13 @@ def durable_rule(branch: CompiledBranch) -> tuple[dict[str, Json], dict[str, str
             {"subject": {subject_alias: ID_FIELDS[spec.subject]}}]}})
         aliases[alias] = DERIVED
     return {"all": patterns}, aliases
+
+
+def bound_kinds(branch: CompiledBranch) -> tuple[Subject, ...]:
+    """The profile facts the durable rule binds: the branch's, but the client only when a test
+    reads it (the legal date of ``valid_from``/``valid_until`` is checked by the action)."""
+    read = {leaf.kind for atom in branch.branch.tests for leaf in leaves(atom)}
+    return tuple(k for k in branch.kinds if k != "client" or k in read or branch.subject == k)
 
 
 def expression(node: Leaf | All | AnyOf) -> Json:

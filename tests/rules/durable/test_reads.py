@@ -36,10 +36,10 @@ def test_a_whole_object_read_keeps_all_of_it() -> None:
     assert trees["client"]["roi"] is True
 
 
-def test_rule_base_reads_cover_dates_and_joins() -> None:
-    """The legal date and the use case's vendor are read by some ruleset of the shipped base."""
+def test_rule_base_reads_joins_not_dates() -> None:
+    """The use case's vendor is read (joins); the legal date is not: actions check the dates."""
     parts = load_rulebase(ROOT / "rules").engine.parts
-    assert any(p.reads.get("client", {}).get("as_of") is True for p in parts)  # valid_from
-    assert any(p.reads.get("use_case", {}).get("vendor") is True for p in parts)  # joins
+    assert any(p.reads.get("use_case", {}).get("vendor") is True for p in parts)
+    assert not any("as_of" in p.reads.get("client", {}) for p in parts)
     for part in parts:
         assert set(part.reads) == part.kinds  # a ruleset is sent only the kinds it binds
