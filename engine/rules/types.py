@@ -32,7 +32,7 @@ Severity = Literal["blocker", "warning", "info"]
 RuleTier = Literal["unacceptable", "high", "limited", "minimal"]
 # ...and what the assessment says: also "undetermined" (a question the law needs is unanswered)
 # and "out_of_scope" (not an AI system, Art. 3(1): the AI Act does not apply).
-Tier = RuleTier | Literal["undetermined", "out_of_scope"]
+Tier = Literal["unacceptable", "high", "limited", "minimal", "undetermined", "out_of_scope"]
 TIER_ORDER: tuple[RuleTier, ...] = ("minimal", "limited", "high", "unacceptable")
 
 Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]

@@ -1,9 +1,10 @@
 """Synthetic clients that exercise a rule program: every branch's witness, and extreme facts.
 
-A witness of a branch is a client (one client fact, one vendor, one use case) built to satisfy
-the branch's tests (and those of a branch asserting each derived fact it requires). Beside the
-witnesses come a "full" client, whose lists hold every value of their vocabulary (the facts that
-pass the most tests at once), and an "empty" one, with every optional field left out.
+A witness of a branch is a client (one client fact, one vendor, one use case) that answers
+only what the branch tests, so as to satisfy it (and the branches asserting the derived facts
+it requires). Beside the witnesses come a "full" client, whose lists hold every value of their
+vocabulary (the facts that pass the most tests at once), and an "empty" one, with every
+optional field left out. Witnesses that come out the same are kept once.
 
 ``iapme rules lint`` evaluates them all on the real rule engine (:mod:`engine.rules.durable.probe`):
 a rule base that cannot be registered or evaluated fails lint before a consultant runs it. The
@@ -12,7 +13,6 @@ witnesses are best effort: a branch whose tests contradict each other has none t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -30,16 +30,16 @@ Client = list[Fact]
 
 def synthetic_clients(compiled: CompiledRules) -> list[Client]:
     """The full client, the empty client, then one witness per branch (in rule order)."""
-    producers: dict[str, CompiledBranch] = {}
+    producers: dict[str, list[tuple[CompiledBranch, dict[str, Any]]]] = {}
     for branch in compiled.branches.values():
         for spec in branch.rule.spec.then.asserts:
-            producers.setdefault(str(spec.get("name")), branch)
-    clients = [_client(full=True), _client(full=False)]
+            producers.setdefault(str(spec.get("name")), []).append((branch, dict(spec)))
+    clients = {repr(c): c for c in (_client(full=True), _client(full=False))}
     for branch in compiled.branches.values():
-        client = _client(full=True, variant=branch.number)
+        client = _client(full=False)
         _satisfy(branch, client, producers, set())
-        clients.append(client)
-    return clients
+        clients.setdefault(repr(client), client)
+    return list(clients.values())
 
 
 def _client(*, full: bool, variant: int = 0) -> Client:
@@ -99,13 +99,16 @@ def _get(fact: Fact, path: str) -> Any:
     return node
 
 
-def _satisfy(branch: CompiledBranch, client: Client, producers: dict[str, CompiledBranch],
+def _satisfy(branch: CompiledBranch, client: Client,
+             producers: dict[str, list[tuple[CompiledBranch, dict[str, Any]]]],
              seen: set[str]) -> None:
     """Change ``client`` so that ``branch`` holds (producers of its derived facts first)."""
     seen.add(branch.name)
     for derived in branch.derived:
-        producer = producers.get(derived.name)
-        if producer is not None and producer.name not in seen:
+        producer = next((b for b, spec in producers.get(derived.name, ())
+                         if b.subject == branch.subject and b.name not in seen
+                         and all(spec.get(k) == v for k, v in derived.where)), None)
+        if producer is not None:
             _satisfy(producer, client, producers, seen)
     facts = {str(f["type"]): f for f in client}
     spec = branch.rule.spec
@@ -200,6 +203,3 @@ def _count(leaf: Leaf, fact: Fact, list_path: str) -> None:
     size = {"lt": bound - 1, "gt": bound + 1}.get(leaf.op, bound)
     _put(fact, list_path, [f"x{n}" for n in range(max(size, 0))])
 
-
-def copy_client(client: Client) -> Client:
-    return copy.deepcopy(client)

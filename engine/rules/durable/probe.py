@@ -50,10 +50,10 @@ def probe_rules(engine: DurableRules, rules_dir: Path, timeout: float = TIMEOUT)
         return []
     step = outcome.step or {"part": 0}
     part = engine.parts[step["part"]] if step["part"] < len(engine.parts) else None
-    if part is None:
-        return [Issue(Location(str(rules_dir)), outcome.message)]
-    culprit = _bisect([str(rules_dir), "--budget", budget], step, list(part.rules))
-    culprit = culprit or part.rules[-1]
+    culprit = part and _bisect([str(rules_dir), "--budget", budget], step, list(part.rules))
+    if not culprit:  # not reproduced rule by rule: the rule base as a whole
+        return [Issue(Location(str(rules_dir)), (
+            f"rule -: durable_rules failed on the rule base: {outcome.message}"))]
     return [_issue(culprit, step, len(engine.parts), outcome.message)]
 
 
