@@ -33,21 +33,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import durable_rules_engine as _c  # type: ignore[import-not-found]
-import orjson
 
 from engine.errors import InternalError
 from engine.rules.compiler import ID_FIELDS, CompiledBranch, CompiledRules
 from engine.rules.durable.encode import PREFIXES, Encoder, whole
+from engine.rules.durable.messages import Binding, Messages, derived_fact
 from engine.rules.durable.program import ANCHOR, Part, Program, build
-from engine.rules.durable.translate import DERIVED, KINDS
+from engine.rules.durable.translate import DERIVED
 from engine.rules.firings import DerivedFact, Fact, Firing
-from engine.rules.types import Subject
 
 _NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3  # durable_rules_engine.assert_fact result codes
 LIVE_SID = "iapme"
 _RECYCLE_AFTER = 2000  # evaluations before a live state is deleted and made anew
 _LOCK = threading.Lock()  # durable's C engine is process-global and never releases the GIL
-Bound = Fact | DerivedFact  # what an alias of a firing binds
 
 
 @dataclass
@@ -68,7 +66,7 @@ class _Session:
 # An action receives the bound facts, the session and a function asserting a derived fact (the
 # rule's ``assert`` spec, the subject's id as sent, and as in the profile).
 _Assert = Callable[[dict[str, Any], str, str], None]
-_Action = Callable[["_Binding", _Session, _Assert], None]
+_Action = Callable[[Binding, _Session, _Assert], None]
 
 
 @dataclass
@@ -177,7 +175,7 @@ class DurableRules:
         session = _Session.of(facts)
         forwarded: dict[str, DerivedFact] = {}  # text -> fact, in assertion order
         for index, part in enumerate(self.program.parts):
-            messages = _Messages()
+            messages = Messages()
             texts = [(messages.encode(sent[index], fact), str(fact.get("type")))  # type: ignore[arg-type]
                      for sent, fact in encoded if sent[index] is not None]
             for text, derived in forwarded.items():
@@ -192,7 +190,7 @@ class DurableRules:
             raise InternalError("rule actions failed: " + "; ".join(session.errors))
         return session.firings
 
-    def _run(self, index: int, texts: list[tuple[str, str]], messages: _Messages,
+    def _run(self, index: int, texts: list[tuple[str, str]], messages: Messages,
              session: _Session, sid: str) -> list[tuple[str, DerivedFact]]:
         """Assert ``texts`` in ruleset ``index``; return the derived facts its actions made."""
         registered = self._handle(index)
@@ -258,13 +256,6 @@ class DurableRules:
         return self._actions[index][name]
 
 
-def derived_fact(spec: dict[str, Any], subject: str) -> DerivedFact:
-    """The neutral form of a derived fact (``subject``: the id as in the profile)."""
-    values = tuple(sorted((k, v) for k, v in spec.items()
-                          if k not in ("name", "type", "subject", "sid")))
-    return DerivedFact(str(spec.get("name")), subject, values)
-
-
 def _action(branch: CompiledBranch, aliases: tuple[tuple[str, str], ...],
             asserts: tuple[dict[str, Any], ...]) -> _Action:
     derived = tuple(alias for alias, kind in aliases if kind == DERIVED)
@@ -277,7 +268,7 @@ def _action(branch: CompiledBranch, aliases: tuple[tuple[str, str], ...],
     dated = bool(start or end)
     add_client = "client" in branch.kinds and not any(k == "client" for _, k in aliases)
 
-    def record(bound: _Binding, session: _Session, assert_fact: _Assert) -> None:
+    def record(bound: Binding, session: _Session, assert_fact: _Assert) -> None:
         if dated and not (session.as_of and start <= session.as_of
                           and (not end or session.as_of <= end)):
             return  # the rule is not in force at the legal date of the assessment
@@ -293,95 +284,3 @@ def _action(branch: CompiledBranch, aliases: tuple[tuple[str, str], ...],
                 assert_fact(dict(item), f"{prefix}{ident}", ident)
 
     return record
-
-
-class _Binding:
-    """The facts one action message binds: by alias, and the profile facts by kind."""
-
-    __slots__ = ("by_alias", "by_kind")
-
-    def __init__(self, by_alias: dict[str, Bound]) -> None:
-        self.by_alias = by_alias
-        self.by_kind: dict[Subject, Fact] = {
-            KINDS[alias]: fact for alias, fact in by_alias.items()  # type: ignore[misc]
-            if alias in KINDS}
-
-
-class _Messages:
-    """JSON both ways for one ruleset's evaluation, without parsing what we serialized.
-
-    durable stores each fact as the very text it was given and quotes it verbatim in action
-    messages ``{"<rule>":{"<alias>":<fact>,...}}``: each binding is matched against the texts
-    sent and resolves to the neutral fact it encodes (bindings shared by several rules are
-    resolved once). A text is found by its start, ``{"type":...,"<id or name>":...,`` (the
-    encoder writes the type and id first), then checked whole. Anything else is parsed as JSON.
-    """
-
-    def __init__(self) -> None:
-        self._sent: dict[str, list[tuple[str, Bound]]] = {}
-        self._bindings: dict[str, _Binding] = {}
-
-    def encode(self, fact: Fact, origin: Bound) -> str:
-        """The text of an encoded fact; a binding of it will resolve to ``origin``."""
-        return self.known(orjson.dumps(fact).decode(), origin)  # as json.dumps, 10x faster
-
-    def known(self, text: str, origin: Bound) -> str:
-        """``text`` was sent (a derived fact from another ruleset): it resolves to ``origin``."""
-        self._sent.setdefault(_start(text, 0), []).append((text, origin))
-        return text
-
-    def decode(self, text: str) -> tuple[str, _Binding]:
-        """The rule an action message names and the neutral facts it binds."""
-        end = text.find('":', 2)  # durable rule names are ``<rule id>#<n>``: no quote to escape
-        if not text.startswith('{"') or end < 0:
-            raise InternalError(f"unexpected durable_rules action message: {text[:80]}")
-        rule_name, body = text[2:end], text[end + 2:-1]
-        binding = self._bindings.get(body)
-        if binding is None:
-            bound = self._resolve(body)
-            if bound is None:
-                bound = {alias: decode_fact(fact) for alias, fact in json.loads(body).items()}
-            binding = self._bindings[body] = _Binding(bound)
-        return rule_name, binding
-
-    def _resolve(self, body: str) -> dict[str, Bound] | None:
-        """``{"a":<sent text>,"b":<sent text>}`` -> {a: fact, b: fact}; None if not so."""
-        bound: dict[str, Bound] = {}
-        pos = 0
-        while body.startswith(('{"', ',"'), pos):
-            alias_end = body.find('":', pos + 2)
-            if alias_end < 0:
-                return None
-            alias, pos = body[pos + 2:alias_end], alias_end + 2
-            # A complete JSON object is never a prefix of another one followed by , or }.
-            candidates = self._sent.get(_start(body, pos), ())
-            found = next(((t, f) for t, f in candidates if body.startswith(t, pos)), None)
-            if found is None:
-                return None
-            bound[alias] = found[1]
-            pos += len(found[0])
-        return bound if pos == len(body) - 1 and body.endswith("}") else None
-
-
-def _start(text: str, pos: int) -> str:
-    """A sent text's first two members (``{"type":"use_case","uid":"uc:a",``), found at pos."""
-    second = text.find(",", text.find(",", pos) + 1)
-    return text[pos:second] if second > 0 else text[pos:]
-
-
-def decode_fact(fact: dict[str, Any]) -> Bound:
-    """A fact as durable gives it back (ids prefixed, the sid) in its neutral form.
-
-    Used by the reference path, which receives copies, not the texts it sent.
-    """
-    kind = str(fact.get("type"))
-    if kind == DERIVED:
-        subject = str(fact.get("subject", ""))
-        return derived_fact(fact, subject.partition(":")[2] or subject)
-    out = {k: v for k, v in fact.items() if k != "sid"}
-    for key, mark in ((PREFIXES[kind][0], PREFIXES[kind][1]),) if kind in PREFIXES else ():
-        if isinstance(out.get(key), str):
-            out[key] = out[key].removeprefix(mark)
-    if kind == "use_case" and isinstance(out.get("vendor"), str):
-        out["vendor"] = out["vendor"].removeprefix("v:")
-    return out

@@ -16,13 +16,8 @@ from durable import engine as durable_engine
 
 from engine.errors import InternalError
 from engine.rules.durable.encode import PREFIXES, encode_whole, whole
-from engine.rules.durable.evaluate import (
-    Bound,
-    _Binding,
-    _Session,
-    decode_fact,
-    derived_fact,
-)
+from engine.rules.durable.evaluate import _Session
+from engine.rules.durable.messages import Binding, Bound, decode_fact, derived_fact
 from engine.rules.durable.program import ANCHOR
 from engine.rules.durable.translate import DERIVED
 from engine.rules.firings import DerivedFact, Fact, Firing
@@ -76,7 +71,7 @@ def _dispatch(rule_name: str) -> Any:
                                      durable_engine.MessageObservedException):
                 c.assert_fact(fact)
 
-        current.rules.action(current.index, rule_name)(_Binding(bound), current.session,
+        current.rules.action(current.index, rule_name)(Binding(bound), current.session,
                                                        assert_derived)
 
     return run

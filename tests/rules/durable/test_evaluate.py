@@ -131,19 +131,3 @@ def test_assessment_is_deterministic(rulebase: RuleBase) -> None:
     second = assess_profile(profile, rulebase, AS_OF)
     assert [(f.rule_id, f.subject, f.because) for f in first.findings] == [
         (f.rule_id, f.subject, f.because) for f in second.findings]
-
-
-def test_action_messages_resolve_to_the_facts_sent() -> None:
-    """Bindings quote the facts verbatim: they resolve to the facts sent, else JSON decodes."""
-    from engine.rules.durable.evaluate import _Messages
-
-    messages = _Messages()
-    client, vendor = {"type": "client", "cid": "x"}, {"type": "vendor", "vid": "y", "n": 2}
-    text_c = messages.encode({"type": "client", "cid": "c:x"}, client)
-    text_v = messages.encode({"type": "vendor", "vid": "v:y", "n": 2}, vendor)
-    name, bound = messages.decode('{"r#0":{"c":' + text_c + ',"v":' + text_v + "}}")
-    assert name == "r#0"
-    assert bound.by_alias["c"] is client
-    assert bound.by_kind["vendor"] is vendor
-    name, bound = messages.decode('{"r#1":{"c":{"type":"other","z":[1,{"a":"}"}]}}}')
-    assert (name, bound.by_alias) == ("r#1", {"c": {"type": "other", "z": [1, {"a": "}"}]}})

@@ -71,7 +71,9 @@ def _branch_holds(branch: CompiledBranch, facts: dict[str, list[dict[str, Any]]]
     """The subjects (ids) for which the branch holds."""
     spec = branch.rule.spec
     client = facts["client"][0]
-    as_of = str(client.get("as_of"))
+    as_of = client.get("as_of")
+    if (spec.valid_from or spec.valid_until) and as_of is None:
+        return set()  # no legal date: no dated rule is in force
     if (spec.valid_from and as_of < spec.valid_from.isoformat()) or (
             spec.valid_until and as_of > spec.valid_until.isoformat()):
         return set()
