@@ -50,32 +50,26 @@ def compute_roi(roi: Roi) -> RoiFigures:
     )
     # Money counts from the cent: the profile keeps the user's numbers exactly, and a cost of
     # 1e-300 EUR must not make the ROI astronomical (nor a gain of 1e-300 make it measurable).
-    measurable = _cents(annual_gain) > 0 and (
-        roi.subscription_per_month is not None or _cents(one_off) > 0)
-    roi_percent = ((annual_gain - annual_cost) / annual_cost * 100
-                   if _cents(annual_cost) > 0 else None)
+    one_off_cost, cost, gain = round(one_off, 2), round(annual_cost, 2), round(annual_gain, 2)
+    measurable = gain > 0 and (roi.subscription_per_month is not None or one_off_cost > 0)
+    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if cost > 0 else None
     monthly_net = annual_gain / 12 - subscription
     payback: float | None
-    if _cents(one_off) == 0 and _cents(monthly_net) > 0:
-        payback = 0.0
-    elif _cents(monthly_net) > 0:
-        payback = one_off / monthly_net
-    else:
+    if round(monthly_net, 2) <= 0:
         payback = None
+    elif one_off_cost == 0:
+        payback = 0.0
+    else:
+        payback = one_off / monthly_net
     return RoiFigures(
         measurable=measurable,
-        one_off_cost=_cents(one_off),
-        annual_cost=_cents(annual_cost),
-        annual_gain=_cents(annual_gain),
-        first_test_cost=_cents(subscription + one_off),
+        one_off_cost=one_off_cost,
+        annual_cost=cost,
+        annual_gain=gain,
+        first_test_cost=round(subscription + one_off, 2),
         roi_percent=None if roi_percent is None else round(roi_percent, 1),
         payback_months=None if payback is None else round(payback, 1),
     )
-
-
-def _cents(amount: float) -> float:
-    """An amount rounded to the cent (never ``-0.0``)."""
-    return round(amount, 2) + 0.0
 
 
 @dataclass(frozen=True, slots=True)

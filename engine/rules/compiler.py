@@ -42,14 +42,11 @@ class CompiledBranch:
     kinds: tuple[Subject, ...]               # profile facts bound, in KIND_ORDER
     fields: tuple[tuple[Subject, str], ...]  # (fact kind, field path) the tests read, once each
     subject: Subject                         # the rule's subject
+    provenance: Provenance                   # what its findings cite
 
     @property
     def derived(self) -> tuple[Derived, ...]:
         return self.branch.derived
-
-    @property
-    def provenance(self) -> Provenance:
-        return self.rule.provenance
 
 
 @dataclass(frozen=True)
@@ -98,4 +95,4 @@ def _branch(rule: LoadedRule, number: int, branch: Branch) -> CompiledBranch:
                 fields.append((leaf.kind, leaf.value.path))  # a same-fact field reference
     return CompiledBranch(rule, number, f"{rule.spec.id}#{number}", branch,
                           tuple(k for k in KIND_ORDER if k in used),
-                          tuple(dict.fromkeys(fields)), subject)
+                          tuple(dict.fromkeys(fields)), subject, rule.provenance)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import subprocess
@@ -57,8 +58,8 @@ def test_count_fields_are_counted_from_the_list() -> None:
     firing = firings[0]
     vendor = {"type": "vendor", "vid": "x", "stale_facts": ["a", "b"]}
     branch = firing.branch
-    fake = branch.__class__(branch.rule, branch.number, branch.name, branch.branch, ("vendor",),
-                            (("vendor", "stale_facts_n"),), "vendor")
+    fake = dataclasses.replace(branch, kinds=("vendor",), fields=(("vendor", "stale_facts_n"),),
+                               subject="vendor")
     (finding,) = build_findings([Firing(fake, {"vendor": vendor})], profile)  # type: ignore[arg-type]
     assert finding.because == {"vendors[x].stale_facts_n": 2}
 

@@ -46,6 +46,7 @@ _NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3  # durable_rules_engine.assert_fact r
 LIVE_SID = "iapme"
 _RECYCLE_AFTER = 2000  # evaluations before a live state is deleted and made anew
 _LOCK = threading.Lock()  # durable's C engine is process-global and never releases the GIL
+_REGISTERING = threading.Lock()
 
 
 @dataclass
@@ -115,7 +116,7 @@ _REGISTRY: dict[str, _Registered] = {}
 
 
 def _register(part: Part) -> _Registered:
-    with _LOCK:
+    with _REGISTERING:
         found = _REGISTRY.get(part.digest)
         if found is not None:
             return found
@@ -174,36 +175,36 @@ class DurableRules:
         encoded = [(self.encoder.encode(f, LIVE_SID), f) for f in facts]
         session = _Session.of(facts)
         forwarded: dict[str, DerivedFact] = {}  # text -> fact, in assertion order
-        for index, part in enumerate(self.program.parts):
-            messages = Messages()
-            texts = [(messages.encode(sent[index], fact), str(fact.get("type")))  # type: ignore[arg-type]
-                     for sent, fact in encoded if sent[index] is not None]
-            for text, derived in forwarded.items():
-                if derived.name in part.requires:
-                    texts.append((messages.known(text, derived), DERIVED))
-            produced = self._run(index, texts, messages, session, sid)
-            keep = self._forward[index]
-            for text, derived in produced:
-                if derived.name in keep:
-                    forwarded.setdefault(text, derived)
+        with _LOCK:  # the C engine keeps one action context per state: one client at a time
+            for index, part in enumerate(self.program.parts):
+                messages = Messages()
+                texts = [(messages.encode(sent[index], fact), fact["type"])  # type: ignore[arg-type]
+                         for sent, fact in encoded if sent[index] is not None]
+                if part.requires:
+                    texts += [(messages.known(text, derived), DERIVED)
+                              for text, derived in forwarded.items()
+                              if derived.name in part.requires]
+                produced = self._run(index, texts, messages, session, sid)
+                keep = self._forward[index]
+                for text, derived in produced:
+                    if derived.name in keep:
+                        forwarded.setdefault(text, derived)
         if session.errors:
             raise InternalError("rule actions failed: " + "; ".join(session.errors))
         return session.firings
 
     def _run(self, index: int, texts: list[tuple[str, str]], messages: Messages,
              session: _Session, sid: str) -> list[tuple[str, DerivedFact]]:
-        """Assert ``texts`` in ruleset ``index``; return the derived facts its actions made."""
-        registered = self._handle(index)
+        """Assert ``texts`` in ruleset ``index``; return the derived facts its actions made.
+
+        The caller holds ``_LOCK``.
+        """
+        registered = self._registered[index] or self._handle(index)
         handle = registered.handle
         actions = self._actions[index]
         stored: list[str] = []  # texts durable kept: to retract
         produced: list[tuple[str, DerivedFact]] = []
-
-        def send(text: str) -> tuple[int, int]:
-            code, state = _c.assert_fact(handle, text)
-            if code not in (_NOT_HANDLED, _OBSERVED):  # kept by durable (observed: kept before)
-                stored.append(text)
-            return int(code), int(state)
+        assert_fact, complete = _c.assert_fact, _c.complete_and_start_action
 
         def assert_derived(fact: dict[str, Any], subject: str, ident: str) -> None:
             # Inside an action: the firings it causes join the state's queue (as c.assert_fact).
@@ -212,38 +213,38 @@ class DurableRules:
             text = messages.encode(whole({"type": DERIVED, **fact, "subject": subject,
                                           "sid": LIVE_SID}), derived)
             produced.append((text, derived))
-            send(text)
+            if assert_fact(handle, text)[0] not in (_NOT_HANDLED, _OBSERVED):
+                stored.append(text)
 
-        def run_actions(state: int) -> None:
-            pending = _c.start_action_for_state(handle, state)
-            text = pending[1] if pending else None
-            while text:
-                rule_name, bound = messages.decode(text)
-                try:
-                    actions[rule_name](bound, session, assert_derived)
-                except Exception as exc:
-                    session.errors.append(f"{rule_name}: {type(exc).__name__}: {exc}")
-                text = _c.complete_and_start_action(handle, state)
-
-        with _LOCK:  # the C engine keeps one action context per state: one evaluation at a time
-            clean = False
-            try:
+        clean = False
+        try:
+            if registered.uses is None:
                 registered.open()
-                for text, kind in texts:
-                    code, state = send(text)
-                    if code == _NOT_HANDLED:
-                        continue  # no rule matches this fact alone: nothing to do
-                    if code == _OBSERVED:
-                        if kind == DERIVED:
-                            continue  # derived here already
-                        raise InternalError(f"duplicate fact for {sid}: {kind}")
-                    run_actions(0 if code == _QUEUED else state)
-                clean = True
-            except _c.error as exc:
-                raise InternalError(f"durable_rules failed on {sid} in ruleset {index + 1} of "
-                                    f"{len(self.program.parts)}: {exc}") from exc
-            finally:
-                registered.close(stored, clean)
+            for text, kind in texts:
+                code, state = assert_fact(handle, text)
+                if code == _NOT_HANDLED:
+                    continue  # no rule matches this fact alone: nothing to do
+                if code == _OBSERVED:
+                    if kind == DERIVED:
+                        continue  # derived here already
+                    raise InternalError(f"duplicate fact for {sid}: {kind}")
+                stored.append(text)
+                where = 0 if code == _QUEUED else state
+                pending = _c.start_action_for_state(handle, where)
+                action = pending[1] if pending else None
+                while action:
+                    rule_name, bound = messages.decode(action)
+                    try:
+                        actions[rule_name](bound, session, assert_derived)
+                    except Exception as exc:
+                        session.errors.append(f"{rule_name}: {type(exc).__name__}: {exc}")
+                    action = complete(handle, where)
+            clean = True
+        except _c.error as exc:
+            raise InternalError(f"durable_rules failed on {sid} in ruleset {index + 1} of "
+                                f"{len(self.program.parts)}: {exc}") from exc
+        finally:
+            registered.close(stored, clean)
         return produced
 
     def evaluate_reference(self, facts: list[Fact], sid: str) -> list[Firing]:
