@@ -43,6 +43,7 @@ from engine.rules.conditions import parse as parse_condition
 from engine.rules.durable.evaluate import DurableRules
 from engine.rules.schema import FACT_SCHEMA
 from engine.rules.spec import PLACEHOLDER, LoadedRule, load_rules
+from engine.rules.types import Subject
 
 NO_RULE = "-"
 NEUTRAL_FILE = Path("vocabulary") / "neutral.yaml"
@@ -179,7 +180,7 @@ def _rule_checks(rule: LoadedRule) -> list[Issue]:
     return out
 
 
-def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
+def _placeholder_problems(text: str, subject: Subject) -> Iterator[str]:
     readable = {"use_case": ("use_case", "vendor", "client"), "vendor": ("vendor", "client"),
                 "client": ("client",)}[subject]
     for match in PLACEHOLDER.finditer(text):
