@@ -23,14 +23,18 @@ from engine.rules.firings import Fact
 ACTIVE_STAGES = ("test", "pilot", "production")
 
 
-def _plain(model: BaseModel) -> dict[str, Any]:
-    """The model's set fields as JSON values (lists copied, dates as ISO text).
+_CLIENT_TEXT = frozenset({"id", "name", "city", "director", "it_contact", "ai_champion"})
+_VENDOR_TEXT = frozenset({"id", "name", "register_id"})  # text, never tested by rules
+
+
+def _plain(model: BaseModel, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The model's set fields but ``skip`` as JSON values (lists copied, dates as ISO text).
 
     Reads the field values directly: ``model_dump`` would copy every nested model first.
     """
     out: dict[str, Any] = {}
     for key, value in model.__dict__.items():
-        if value is None:
+        if value is None or key in skip:
             continue
         if isinstance(value, BaseModel):
             out[key] = value.model_dump(exclude_none=True)
@@ -46,9 +50,7 @@ def _plain(model: BaseModel) -> dict[str, Any]:
 def _vendor_fact(profile: Profile, vendor: Vendor, origin: VendorOrigin | None) -> Fact:
     users = [u for u in profile.use_cases if u.vendor == vendor.id]
     categories = {c for u in users for c in (u.data.categories or [])}
-    fact: Fact = {"type": "vendor", "vid": vendor.id, **_plain(vendor)}
-    for key in ("id", "name", "register_id"):  # text, never tested by rules
-        fact.pop(key, None)
+    fact: Fact = {"type": "vendor", "vid": vendor.id, **_plain(vendor, _VENDOR_TEXT)}
     fact["from_register"] = vendor.register_id is not None
     if origin is not None:
         fact["stale_facts"] = list(origin.stale)
@@ -76,10 +78,8 @@ def to_facts(profile: Profile, as_of: dt.date,
     """Turn a validated profile into the facts asserted for one client."""
     client = profile.client
     facts: list[Fact] = []
-    client_fact: Fact = {"type": "client", "cid": profile.client_id, **_plain(client)}
-    client_fact.pop("id", None)
-    for key in ("name", "city", "director", "it_contact", "ai_champion"):
-        client_fact.pop(key, None)
+    client_fact: Fact = {"type": "client", "cid": profile.client_id,
+                         **_plain(client, _CLIENT_TEXT)}
     active = [u for u in profile.use_cases if u.stage in ACTIVE_STAGES]
     client_fact.update(
         has_ai_champion=client.ai_champion is not None,

@@ -9,6 +9,7 @@ measured at all is a fact the rules read (guide 2.4: "le ROI est impossible à m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from engine.profile.model import Pilot, Roi
@@ -29,6 +30,7 @@ class RoiFigures:
     payback_months: float | None
 
 
+@functools.lru_cache(maxsize=1024)  # the facts and the assessment both need a use case's figures
 def compute_roi(roi: Roi) -> RoiFigures:
     """Apply the guide 2.1 formula to a use case's ``roi`` block.
 

@@ -24,7 +24,6 @@ from engine.rules.schema import FACT_SCHEMA, FieldSpec
 from engine.rules.types import SUBJECTS, Subject
 
 AS_OF = "2026-11-26"
-_NUMBERS = (1.0, 0.0, 5.0, 1000.0)
 Client = list[Fact]
 
 
@@ -42,13 +41,13 @@ def synthetic_clients(compiled: CompiledRules) -> list[Client]:
     return list(clients.values())
 
 
-def _client(*, full: bool, variant: int = 0) -> Client:
-    facts: dict[Subject, Fact] = {kind: _fact(kind, full, variant) for kind in SUBJECTS}
+def _client(*, full: bool) -> Client:
+    facts: dict[Subject, Fact] = {kind: _fact(kind, full) for kind in SUBJECTS}
     facts["use_case"]["vendor"] = facts["vendor"]["vid"]
     return [facts["client"], facts["vendor"], facts["use_case"]]
 
 
-def _fact(kind: Subject, full: bool, variant: int) -> Fact:
+def _fact(kind: Subject, full: bool) -> Fact:
     fact: Fact = {"type": kind, {"client": "cid", "vendor": "vid", "use_case": "uid"}[kind]: "w"}
     if kind == "use_case":
         fact["index"] = 0
@@ -57,19 +56,20 @@ def _fact(kind: Subject, full: bool, variant: int) -> Fact:
         if owner != kind or spec.count_of is not None:
             continue
         if full or spec.profile_path is None:  # computed fields are always there
-            _put(fact, path, _value(spec, variant))
+            _put(fact, path, _value(spec))
     if kind == "client":
         fact["as_of"] = AS_OF
     return fact
 
 
-def _value(spec: FieldSpec, variant: int) -> Any:
+def _value(spec: FieldSpec) -> Any:
+    """A value of the field: a list holds its whole vocabulary."""
     if spec.kind == "list":
         return list(spec.values) or ["x"]
     if spec.values:
-        return spec.values[variant % len(spec.values)]
+        return spec.values[0]
     if spec.kind == "number":
-        return _NUMBERS[variant % len(_NUMBERS)]
+        return 1.0
     if spec.kind == "date":
         return AS_OF
     return "x"
@@ -148,7 +148,7 @@ def _leaf(leaf: Leaf, fact: Fact) -> None:
         if leaf.value != neg:
             _drop(fact, path)
         elif _get(fact, path) is None and spec is not None:
-            _put(fact, path, _value(spec, 0))
+            _put(fact, path, _value(spec))
         return
     if op == "is_empty":
         _put(fact, path, [] if leaf.value != neg else (list(spec.values[:1]) if spec and

@@ -10,8 +10,9 @@ every alternative links to. The C code has fixed-size tables, found in its sourc
 ============================  ======  ============================================  ========
 what                          limit   past it                                        budget
 ============================  ======  ============================================  ========
-test children of one node      511    ``create_ruleset`` never returns (a full      383
-                                      probe table, ``NEXT_BUCKET_LENGTH`` 512)
+test children of one node      511    512: matching a fact never ends; 513:          383
+                                      ``create_ruleset`` never ends (a full probe
+                                      table, ``NEXT_BUCKET_LENGTH`` 512)
 "absent" children of a node    128    error 107 (``NEXT_LIST_LENGTH``)               96
 rule patterns ending at a      255    256: the process dies; 257: error 108          191
 node                                  (``BETA_LIST_LENGTH``)

@@ -123,7 +123,7 @@ def _say(**what: object) -> None:
 def main(argv: list[str]) -> int:
     """``RULES_DIR [--budget JSON] [--part I --prefix N [--client J]]``: register, evaluate."""
     from engine.rules.base import check_rulebase
-    from engine.rules.durable.program import Program, _part, build
+    from engine.rules.durable.program import Program, build, make_part
     from engine.rules.witness import synthetic_clients
 
     rules_dir = Path(argv[0])
@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
     clients = synthetic_clients(base.compiled)
     if "--part" in options:  # one bisection step: a prefix of one ruleset, maybe one client
         index, prefix = int(options["--part"]), int(options["--prefix"])
-        part = _part(index, list(engine.parts[index].rules[:prefix]))
+        part = make_part(index, list(engine.parts[index].rules[:prefix]))
         kept = (*engine.parts[:index], part)  # earlier rulesets send their derived facts on
         engine = DurableRules(base.compiled, Program(kept, (), engine.program.budget))
         clients = [clients[int(options["--client"])]] if "--client" in options else []

@@ -85,7 +85,7 @@ def build(compiled: CompiledRules, budget: Limits = BUDGET) -> Program:
             issues.extend(_too_large(rule, over, alone.over(LIMITS)) for rule in group)
             continue
         groups.append(rules)
-    parts = [_part(index, rules) for index, rules in enumerate(_split(groups, budget))]
+    parts = [make_part(index, rules) for index, rules in enumerate(_split(groups, budget))]
     return Program(tuple(parts), tuple(issues), budget)
 
 
@@ -133,7 +133,8 @@ def _add(network: Network, rules: list[DurableRule]) -> Usage:
     return used
 
 
-def _part(index: int, rules: list[DurableRule]) -> Part:
+def make_part(index: int, rules: list[DurableRule]) -> Part:
+    """The ruleset of ``rules`` (the anchor rule first), ready to register."""
     definition = {ANCHOR_RULE: ANCHOR_BODY, **{r.name: r.body for r in rules}}
     text = dumps(definition)
     kinds = {kind for r in rules for _, kind in r.aliases if kind != DERIVED}
