@@ -137,3 +137,36 @@ class TestFourTimesTheRuleBase:
             assert sorted(copies) == ["", "c2", "c3", "c4"]
             for name, keys in copies.items():
                 assert sorted(keys) == alone, (path.name, name)
+
+
+def _extra_rules(count: int, when: str) -> str:
+    return "".join(
+        f"  - id: test.extra-{n}\n    title: Règle ajoutée {n}\n    subject: use_case\n"
+        f"    references: [\"Art. 5\"]\n    when: {when}\n"
+        f"    then: {{finding: {{kind: ai_act_note, severity: info, message: Test {n}}}}}\n"
+        for n in range(count))
+
+
+CAPABILITIES = ["emotion_recognition", "sentiment_analysis", "biometric_identification",
+                "biometric_verification", "biometric_categorisation", "scoring_people",
+                "ranking_people", "predicting_behaviour"]
+
+
+@pytest.mark.parametrize(("count", "when"), [
+    # the issue's findings: 42 such rules gave error 303, 50 made create_ruleset hang
+    (60, "{any: [" + ", ".join(f"{{field: use_case.system.capabilities, contains: {c}}}"
+                               for c in CAPABILITIES) + "]}"),
+    # 300 one-condition rules gave error 108 for every client
+    (300, "{field: use_case.stage, in: [idea, test, pilot, production]}"),
+], ids=["8-way-any", "one-condition"])
+def test_the_issues_rule_bases_now_lint_and_run(tmp_path: Path, copy_rules: Any,
+                                               write_rule: Any, count: int, when: str) -> None:
+    """The rule bases that broke durable in issue 11 are split and evaluate every client."""
+    rules = copy_rules(tmp_path)
+    write_rule(rules, _extra_rules(count, when))
+    assert [str(i) for i in lint_rules(rules, probe=True)] == []
+    big = load_rulebase(rules)
+    profile = load_profile(ROOT / "inputs" / "vigie-retail.yaml")
+    facts = to_facts(profile, AS_OF)
+    fired = {f.name for f in big.evaluate(facts, "issue")}
+    assert sum(name.startswith("test.extra-") for name in fired) > 0
