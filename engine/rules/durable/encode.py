@@ -150,28 +150,33 @@ def _identify(kind: str, out: Fact) -> Fact:
 
 
 def _encode(value: Fact, plan: _Plan, outs: list[Fact | None]) -> None:
+    get = value.get
     for key, targets, sub, counts in plan.entries:
-        if key not in value:
+        item = get(key, _ABSENT)
+        if item is _ABSENT:
             continue
-        item = value[key]
+        kind = type(item)
         if targets:
-            kind = type(item)
+            kept = item
             if kind is float:
                 if item and not _SMALL <= abs(item) < _LARGE:
-                    item = number(item)
+                    kept = number(item)
             elif kind is dict:
-                item = whole(item)
+                kept = whole(item)
             for output in targets:
-                outs[output][key] = item  # type: ignore[index]
-        if sub is not None and type(item) is dict:
+                outs[output][key] = kept  # type: ignore[index]
+        if sub is not None and kind is dict:
             inner: list[Fact | None] = [None] * len(outs)
             for output in sub.outputs:
                 inner[output] = outs[output][key] = {}  # type: ignore[index]
             _encode(item, sub, inner)
-        if counts and type(item) is list:
+        if counts and kind is list:
             size = len(item)
             for output, count in counts:
                 outs[output][count] = size  # type: ignore[index]
+
+
+_ABSENT = object()
 
 
 def whole(value: Fact) -> Fact:

@@ -46,13 +46,12 @@ class Messages:
 
     durable stores each fact as the very text it was given and quotes it verbatim in action
     messages ``{"<rule>":{"<alias>":<fact>,...}}``: each binding is matched against the texts
-    sent and resolves to the neutral fact it encodes (bindings shared by several rules are
-    resolved once). A text is found by its start, ``{"type":...,"<id or name>":...,`` (the
-    encoder writes the type and id first), then checked whole. Anything else is parsed as JSON.
+    sent (a handful per ruleset and client) and resolves to the neutral fact it encodes
+    (bindings shared by several rules are resolved once). Anything else is parsed as JSON.
     """
 
     def __init__(self) -> None:
-        self._sent: dict[str, list[tuple[str, Bound]]] = {}
+        self._sent: list[tuple[str, Bound]] = []
         self._bindings: dict[str, Binding] = {}
 
     def encode(self, fact: Fact, origin: Bound) -> str:
@@ -61,7 +60,7 @@ class Messages:
 
     def known(self, text: str, origin: Bound) -> str:
         """``text`` was sent (a derived fact from another ruleset): it resolves to ``origin``."""
-        self._sent.setdefault(_start(text, 0), []).append((text, origin))
+        self._sent.append((text, origin))
         return text
 
     def decode(self, text: str) -> tuple[str, Binding]:
@@ -88,19 +87,12 @@ class Messages:
                 return None
             alias, pos = body[pos + 2:alias_end], alias_end + 2
             # A complete JSON object is never a prefix of another one followed by , or }.
-            candidates = self._sent.get(_start(body, pos), ())
-            found = next(((t, f) for t, f in candidates if body.startswith(t, pos)), None)
+            found = next(((t, f) for t, f in self._sent if body.startswith(t, pos)), None)
             if found is None:
                 return None
             bound[alias] = found[1]
             pos += len(found[0])
         return bound if pos == len(body) - 1 and body.endswith("}") else None
-
-
-def _start(text: str, pos: int) -> str:
-    """A sent text's first two members (``{"type":"use_case","uid":"uc:a",``), found at pos."""
-    second = text.find(",", text.find(",", pos) + 1)
-    return text[pos:second] if second > 0 else text[pos:]
 
 
 def decode_fact(fact: dict[str, Any]) -> Bound:
