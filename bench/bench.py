@@ -73,7 +73,6 @@ from engine.assessment.facts import to_facts  # noqa: E402
 from engine.documents.context import build_context  # noqa: E402
 from engine.documents.render import DocProperties, make_environment, reference_render  # noqa: E402
 from engine.profile.validate import load_profile  # noqa: E402
-from engine.rules.durable.evaluate import evaluate  # noqa: E402
 from engine.run.batch import run_batch  # noqa: E402
 from engine.run.options import BatchOptions  # noqa: E402
 from engine.run.pipeline import (  # noqa: E402
@@ -205,7 +204,7 @@ def stage_measures(paths: list[Path], kit: Toolkit) -> dict[str, float]:
         assess_profile(profile, kit.rulebase, date)  # warm-up (registers the ruleset)
     facts = [to_facts(p, d) for p, d in pairs]
     rules = Passes(pairs, lambda pd: assess_profile(pd[0], kit.rulebase, pd[1]))
-    durable = Passes(facts, lambda f: evaluate(kit.rulebase.compiled, f, sid="bench"))
+    durable = Passes(facts, lambda f: kit.rulebase.evaluate(f, sid="bench"))
 
     def spread() -> None:
         rules.run()

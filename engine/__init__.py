@@ -2,9 +2,10 @@
 
 The pipeline, one module per stage::
 
-    inputs/x.yaml -> yamlio (YAML with positions) -> validate (Profile) -> facts
-      -> compiler (rules/*.yaml -> durable_rules ruleset; reads: the fields rules read)
-      -> evaluate (matches)
+    inputs/x.yaml -> yamlio (YAML with positions) -> validate (Profile) -> facts (plain)
+      -> compiler (rules/*.yaml -> condition trees -> branches: the rule program)
+      -> rules.durable (branches -> durable_rules rulesets under its capacity; evaluation:
+         firings)
       -> findings (with provenance) -> assess (Assessment) -> context (template context)
       -> render (doc_templates/*.docx -> bytes) -> outputs (atomic files, manifest)
 

@@ -186,10 +186,11 @@ def rules() -> None:
 @RULES
 @handle_user_errors
 def rules_lint(rules: Path) -> None:
-    """Check rule files: syntax, operators, fields, values, ids, references."""
+    """Check rule files: syntax, operators, fields, values, ids, references; then try them on
+    the rule engine (in a subprocess) with a synthetic profile matching every condition."""
     from engine.rules.lint import lint_rules
 
-    issues = lint_rules(rules)
+    issues = lint_rules(rules, probe=True)
     for issue in issues:
         click.echo(str(issue), err=True)
     click.echo(f"{len(issues)} problem(s) in {rules}")

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from engine.assessment.findings import Finding
 from engine.assessment.penalties import Cap, PenaltyTable, caps
@@ -30,10 +30,9 @@ from engine.profile.register import (
     alternatives,
     categories_of,
 )
-from engine.rules.spec import Priority
+from engine.rules.types import TIER_ORDER, Priority, RuleTier, Status, Tier
 
-TIER_ORDER = ("out_of_scope", "minimal", "limited", "high", "unacceptable")
-TIERS = (*TIER_ORDER, "undetermined")  # every tier a use case can get
+TIERS: tuple[Tier, ...] = (*TIER_ORDER, "undetermined")  # every tier a use case can get
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
 # The guide's checklists, by item id (the rules' ``item:``); their wording is in
 # rules/texts/report.yaml (``report.anti_failure.q1``...).
@@ -48,8 +47,8 @@ class Obligation:
     reference: str
     applies_from: dt.date
     in_force: bool
-    bearer: str
-    status: str
+    bearer: Literal["deployer", "provider"]
+    status: Status
     rule_id: str
     penalty: str | None = None  # an id of rules/penalties.yaml
 
@@ -57,15 +56,15 @@ class Obligation:
 @dataclass
 class UseCaseAssessment:
     use_case: UseCase
-    tier: str
-    tier_floor: str | None
+    tier: Tier
+    tier_floor: RuleTier | None
     references: list[str]
     obligations: list[Obligation]
     missing: list[str]
     roi: RoiFigures
     priority: Priority | None
     anti_failure: dict[str, str]      # q1..q7 -> no | ok
-    scale_up: dict[str, str]          # c1..c5 -> met | not_met | unknown
+    scale_up: dict[str, Status]       # c1..c5 -> met | not_met | unknown
     findings: list[Finding] = field(default_factory=list)
     exclusions: list[Finding] = field(default_factory=list)  # provisions ruled out
     to_complete: list[str] = field(default_factory=list)     # open keys that change duties only
@@ -126,7 +125,7 @@ class Assessment:
         return [f for f in self.findings if f.subject_kind == "client"]
 
     @property
-    def worst_tier(self) -> str:
+    def worst_tier(self) -> Tier:
         tiers = [u.tier for u in self.use_cases]
         if "unacceptable" in tiers:
             return "unacceptable"
@@ -148,15 +147,16 @@ def natural_key(text: str) -> tuple[Any, ...]:
 
 
 def _status(control: str | None, use_case: UseCase, profile: Profile,
-            default: str | None = None) -> str:
+            default: Status | None = None) -> Status:
     if control is None:
         return default or "unknown"
     if control == "staff_ai_training":
         value: Any = profile.client.staff_ai_training
     else:
         value = getattr(use_case.controls, control)
-    return {True: "met", False: "not_met"}.get(value, "unknown") if isinstance(value, bool) else (
-        "unknown")
+    if not isinstance(value, bool):
+        return "unknown"
+    return "met" if value else "not_met"
 
 
 def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
@@ -182,13 +182,13 @@ def _reach(tier: str | None) -> int:
 
 def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
               as_of: dt.date) -> UseCaseAssessment:
-    tiers: list[str] = []
-    questions: dict[str, str | None] = {}  # open key -> the most severe tier an answer could give
+    tiers: list[RuleTier] = []
+    questions: dict[str, RuleTier | None] = {}  # open key -> the worst tier an answer could give
     references: list[str] = []
     exclusions: list[Finding] = []
     priorities: list[Priority] = []
     anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
-    scale = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
+    scale: dict[str, Status] = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
     for f in mine:
         spec = f.spec
         if f.kind in ("ai_act", "ai_act_note") and not f.rule_id.startswith("question."):
@@ -214,6 +214,8 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
     # An open question counts only if some answer could take the tier above the one reached.
     missing = {key for key, reach in questions.items()
                if reach is not None and _reach(reach) > _reach(top)}
+    tier: Tier
+    floor: RuleTier | None
     if missing:
         tier, floor = "undetermined", top
     else:

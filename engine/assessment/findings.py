@@ -1,38 +1,33 @@
 """Stage 5: rule firings -> findings with provenance (rule, file, line, references, facts).
 
-A rule that fires several times for one subject (one durable rule per ``any`` branch, or one
-derived fact per Annex III point) yields one finding whose ``because`` merges the facts.
+A rule that fires several times for one subject (one firing per ``any`` branch, or one per
+derived fact such as an Annex III point) yields one finding whose ``because`` merges the facts,
+in an order that does not depend on the rule engine's (branch, then the facts bound).
 Messages are French templates; ``{use_case.title}``, ``{vendor.name}``, ``{client.name}`` and
-any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evaluated as code; a
-yes/no answer, a missing value or an empty list is printed in the words of
-``rules/texts/facts.yaml`` (:class:`FactWords`).
+any fact field (``{use_case.roi.roi_percent}``) are filled in here, never evaluated as code.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.documents.formatting import number_fr
 from engine.documents.texts import Texts
 from engine.profile.model import Profile
-from engine.rules.compiler import CompiledRule, CompiledRules
-from engine.rules.durable.evaluate import Match
-from engine.rules.spec import PLACEHOLDER, FindingSpec, ObligationSpec, RuleSpec
+from engine.rules.compiler import ID_FIELDS
+from engine.rules.firings import Firing
+from engine.rules.schema import field_value
+from engine.rules.spec import PLACEHOLDER, FindingSpec, ObligationSpec, Provenance
+from engine.rules.types import FindingKind, Severity, Subject
 
-SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER: dict[Severity, int] = {"blocker": 0, "warning": 1, "info": 2}
 DERIVED = "déduit:"  # prefix of a derived fact in ``because`` (kept: assessment.json prints it)
 _KIND_LIST = {"use_case": "use_cases", "vendor": "vendors"}
 
-
-@dataclass(frozen=True)
-class Provenance:
-    rule_id: str
-    rule_title: str
-    file: str
-    line: int
-    references: tuple[str, ...]
+__all__ = ["Finding", "Provenance", "build_findings", "fill"]
 
 
 @dataclass(slots=True)
@@ -41,14 +36,14 @@ class Finding:
 
     provenance: Provenance
     spec: FindingSpec | None
-    subject_kind: str
+    subject_kind: Subject
     subject: str
     message: str
     advice: str | None
     because: dict[str, Any] = field(default_factory=dict)
     obligations: list[ObligationSpec] = field(default_factory=list)
-    kind: str = field(init=False)      # the finding's kind, or "obligation" for a bare duty
-    severity: str = field(init=False)  # blocker, warning or info
+    kind: FindingKind = field(init=False)  # the finding's kind, or "obligation" for a bare duty
+    severity: Severity = field(init=False)
 
     def __post_init__(self) -> None:
         self.kind = self.spec.kind if self.spec else "obligation"
@@ -61,14 +56,6 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (SEVERITY_ORDER[self.severity], self.subject_kind, self.subject,
                 self.provenance.rule_id)
-
-
-def _get(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +100,7 @@ class _Texts:
             fact.get("uid" if kind == "use_case" else "vid", ""))
         key = (kind, ident, path)
         if key not in self._seen:  # messages quote the same titles and names again and again
-            self._seen[key] = self._find(kind, ident.partition(":")[2], path)
+            self._seen[key] = self._find(kind, ident, path)
         return self._seen[key]
 
     def _find(self, kind: str, ident: str, path: str) -> Any:
@@ -127,7 +114,7 @@ class _Texts:
         return item if isinstance(item, (str, int, float, bool, list)) else None
 
 
-def fill(template: str, texts: _Texts, facts: dict[str, dict[str, Any]]) -> str:
+def fill(template: str, texts: _Texts, facts: Mapping[Any, dict[str, Any]]) -> str:
     """Replace ``{kind.path}`` placeholders with profile text or fact values."""
     if "{" not in template:
         return template
@@ -137,7 +124,8 @@ def fill(template: str, texts: _Texts, facts: dict[str, dict[str, Any]]) -> str:
         if kind:
             fact = facts.get(kind, _NO_FACT)
             named = texts.get(kind, fact, path) if fact or kind == "client" else None
-            out.append(texts.words.show(named if named is not None else _get(fact, path)))
+            out.append(texts.words.show(
+                named if named is not None else field_value(fact, kind, path)))
     return "".join(out)
 
 
@@ -160,52 +148,7 @@ def _profile_prefix(kind: str, fact: dict[str, Any]) -> str:
     index = fact.get("index")
     if kind == "use_case" and index is not None:
         return f"use_cases[{index}]."
-    return f"{_KIND_LIST.get(kind, kind)}[{str(fact.get('vid', '')).partition(':')[2]}]."
-
-
-_ID_FIELDS = {"use_case": "uid", "vendor": "vid", "client": "cid"}
-_NOT_DETAIL = frozenset({"type", "name", "subject", "sid", "id"})
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What a firing of one durable rule turns into, worked out once per rule."""
-
-    provenance: Provenance
-    spec: RuleSpec
-    finding: FindingSpec | None
-    id_field: str
-    kinds: tuple[tuple[str, str], ...]  # (alias, fact kind) of the profile facts bound
-    derived: tuple[str, ...]            # aliases of the derived facts bound
-    fields: tuple[tuple[str, str], ...]  # (fact kind, field path) the condition read
-
-    @classmethod
-    def of(cls, entry: CompiledRule) -> _Plan:
-        spec = entry.rule.spec
-        return cls(
-            provenance=Provenance(spec.id, spec.title, entry.rule.source or entry.rule.file,
-                                  entry.rule.line, tuple(spec.references)),
-            spec=spec,
-            finding=spec.then.finding,
-            id_field=_ID_FIELDS[spec.subject],
-            kinds=tuple((a, k) for a, k in entry.aliases.items() if k != "derived"),
-            derived=tuple(a for a, k in entry.aliases.items() if k == "derived"),
-            fields=tuple(dict.fromkeys(entry.fields)),
-        )
-
-
-_PLANS: dict[int, tuple[CompiledRules, dict[str, _Plan]]] = {}
-
-
-def _plans(compiled: CompiledRules) -> dict[str, _Plan]:
-    """The plans of one compiled rule base (kept while the rule base lives)."""
-    known = _PLANS.get(id(compiled))
-    if known is None or known[0] is not compiled:
-        if len(_PLANS) > 8:  # a long-lived process that reloads its rules
-            _PLANS.clear()
-        known = _PLANS[id(compiled)] = (compiled, {
-            name: _Plan.of(entry) for name, entry in compiled.index.items()})
-    return known[1]
+    return f"{_KIND_LIST.get(kind, kind)}[{fact.get('vid', '')}]."
 
 
 class _Reader:
@@ -214,57 +157,79 @@ class _Reader:
     def __init__(self) -> None:
         self._read: dict[tuple[int, str], tuple[str, Any]] = {}
 
-    def because(self, plan: _Plan, facts: dict[str, dict[str, Any]], match: Match
-                ) -> dict[str, Any]:
-        """What a firing read (``use_cases[0].stage: ...``) and the derived facts it needed."""
-        because: dict[str, Any] = {}
+    def because(self, firing: Firing, into: dict[str, Any]) -> None:
+        """Add what a firing read (``use_cases[0].stage: ...``) and the derived facts it needed."""
         read = self._read
-        for kind, path in plan.fields:
+        facts = firing.facts
+        for kind, path in firing.branch.fields:
             fact = facts.get(kind, _NO_FACT)
             got = read.get((id(fact), path))  # the facts are shared by all the firings
             if got is None:
                 got = read[id(fact), path] = (_profile_prefix(kind, fact) + path,
-                                              _get(fact, path))
-            because[got[0]] = got[1]
-        for alias in plan.derived:
-            fact = match.facts[alias]
-            detail = sorted((k, v) for k, v in fact.items() if k not in _NOT_DETAIL)
-            because[f"{DERIVED}{fact.get('name')}"] = (
-                ", ".join(f"{k}={v}" for k, v in detail) or True)
-        return because
+                                              field_value(fact, kind, path))
+            into[got[0]] = got[1]
+        for derived in firing.derived:
+            key = f"{DERIVED}{derived.name}"
+            shown = derived.describe()
+            before = into.get(key)
+            if before is not None and before != shown:  # several facts of one name: all of them
+                shown = "; ".join(sorted({*str(before).split("; "), str(shown)}))
+            into[key] = shown
 
 
 _NO_FACT: dict[str, Any] = {}
 
 
-def build_findings(matches: list[Match], compiled: CompiledRules, profile: Profile,
-                   words: FactWords) -> list[Finding]:
+def _order(firing: Firing) -> tuple[Any, ...]:
+    """Firings of one rule about one subject, in an order of their own (not the engine's)."""
+    return firing.branch.number, firing.key()
+
+
+def build_findings(firings: Iterable[Firing], profile: Profile, words: FactWords
+                   ) -> list[Finding]:
     """Group firings by (rule, subject) into findings, with messages and merged provenance."""
     by_key: dict[tuple[str, str], Finding] = {}
+    groups: dict[tuple[str, str], list[Firing]] = {}
     texts = _Texts(profile, words)
-    plans = _plans(compiled)
     reader = _Reader()
-    for match in matches:
-        plan = plans[match.name]
-        spec = plan.spec
-        facts = {kind: match.facts[alias] for alias, kind in plan.kinds}
-        subject = str(facts.get(spec.subject, _NO_FACT).get(plan.id_field, "")).partition(":")[2]
-        key = (spec.id, subject)
-        because = reader.because(plan, facts, match)
+    for firing in firings:
+        branch = firing.branch
+        subject = str(firing.facts.get(branch.subject, _NO_FACT).get(
+            ID_FIELDS[branch.subject], ""))
+        key = (branch.rule.spec.id, subject)
         found = by_key.get(key)
-        if found is not None:
-            found.because.update(because)
+        if found is None:
+            because: dict[str, Any] = {}
+            reader.because(firing, because)
+            by_key[key] = _finding(firing, subject, because, texts)
+            groups[key] = [firing]
+        else:
+            reader.because(firing, found.because)
+            groups[key].append(firing)
+    for key, group in groups.items():
+        if len(group) == 1:
             continue
-        finding_spec = plan.finding
-        by_key[key] = Finding(
-            provenance=plan.provenance,
-            spec=finding_spec,
-            subject_kind=spec.subject,
-            subject=subject,
-            message=fill(finding_spec.message, texts, facts) if finding_spec else spec.title,
-            advice=(fill(finding_spec.advice, texts, facts)
-                    if finding_spec and finding_spec.advice else None),
-            because=because,
-            obligations=list(spec.then.obligations),
-        )
+        ordered = sorted(group, key=_order)
+        if all(a is b for a, b in zip(ordered, group, strict=True)):
+            continue
+        because = {}  # merged in the engine's order: merge again in an order of our own
+        for firing in ordered:
+            reader.because(firing, because)
+        by_key[key] = _finding(ordered[0], key[1], because, texts)
     return sorted(by_key.values(), key=Finding.sort_key)
+
+
+def _finding(firing: Firing, subject: str, because: dict[str, Any], texts: _Texts) -> Finding:
+    branch, facts = firing.branch, firing.facts
+    spec = branch.rule.spec
+    finding = spec.then.finding
+    return Finding(
+        provenance=branch.provenance,
+        spec=finding,
+        subject_kind=spec.subject,
+        subject=subject,
+        message=fill(finding.message, texts, facts) if finding else spec.title,
+        advice=fill(finding.advice, texts, facts) if finding and finding.advice else None,
+        because=because,
+        obligations=list(spec.then.obligations),
+    )

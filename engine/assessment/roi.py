@@ -9,6 +9,7 @@ measured at all is a fact the rules read (guide 2.4: an ROI that cannot be measu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from engine.profile.model import Pilot, Roi
@@ -29,6 +30,7 @@ class RoiFigures:
     payback_months: float | None
 
 
+@functools.lru_cache(maxsize=1024)  # the facts and the assessment both need a use case's figures
 def compute_roi(roi: Roi) -> RoiFigures:
     """Apply the guide 2.1 formula to a use case's ``roi`` block.
 
@@ -48,21 +50,24 @@ def compute_roi(roi: Roi) -> RoiFigures:
         + (roi.errors_avoided_per_month or 0.0) * (roi.cost_per_error or 0.0) * 12
         + (roi.extra_revenue_per_month or 0.0) * 12
     )
-    measurable = annual_gain > 0 and (roi.subscription_per_month is not None or one_off > 0)
-    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if annual_cost > 0 else None
+    # Money counts from the cent: the profile keeps the user's numbers exactly, and a cost of
+    # 1e-300 EUR must not make the ROI astronomical (nor a gain of 1e-300 make it measurable).
+    one_off_cost, cost, gain = round(one_off, 2), round(annual_cost, 2), round(annual_gain, 2)
+    measurable = gain > 0 and (roi.subscription_per_month is not None or one_off_cost > 0)
+    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if cost > 0 else None
     monthly_net = annual_gain / 12 - subscription
     payback: float | None
-    if one_off == 0 and monthly_net > 0:
-        payback = 0.0
-    elif monthly_net > 0:
-        payback = one_off / monthly_net
-    else:
+    if round(monthly_net, 2) <= 0:
         payback = None
+    elif one_off_cost == 0:
+        payback = 0.0
+    else:
+        payback = one_off / monthly_net
     return RoiFigures(
         measurable=measurable,
-        one_off_cost=round(one_off, 2),
-        annual_cost=round(annual_cost, 2),
-        annual_gain=round(annual_gain, 2),
+        one_off_cost=one_off_cost,
+        annual_cost=cost,
+        annual_gain=gain,
         first_test_cost=round(subscription + one_off, 2),
         roi_percent=None if roi_percent is None else round(roi_percent, 1),
         payback_months=None if payback is None else round(payback, 1),

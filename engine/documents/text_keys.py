@@ -25,7 +25,7 @@ from engine.documents.texts import (
 from engine.errors import Issue, RuleError
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
-from engine.rules.spec import Priority, Severity, Status, Tier
+from engine.rules.types import Priority, Severity, Status, Tier
 
 TIERS = tuple(dict.fromkeys((*get_args(Tier), "undetermined")))
 VENDOR_CHECKS = ("dpa_signed", "hosting", "deletion_on_request", "trains_on_customer_data",

@@ -72,13 +72,9 @@ def _strict_date(value: Any) -> Any:
     return value  # anything else fails the strict date check with a "date_type" error
 
 
-def _hundredths(value: float) -> float:
-    """Amounts to the cent and hours, counts and rates to the hundredth.
-
-    Why: a float below 1e-4 is written ``1e-05`` in JSON, which durable_rules' parser refuses
-    (error 204): ``hourly_cost: 0.00001`` used to crash the whole batch.
-    """
-    return round(value, 2) + 0.0  # + 0.0: never -0.0
+def _unsigned_zero(value: float) -> float:
+    """``-0`` is 0: a number is kept as written, but never prints as ``-0.0``."""
+    return value + 0.0
 
 
 def _date_in_range(value: dt.date) -> dt.date:
@@ -94,14 +90,13 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_
 LongText = Annotated[str, Field(max_length=MAX_LONG_TEXT), AfterValidator(_check_chars)]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN)]
-# Numbers are strict: ``true`` or ``"8"`` is not a number (YAML 1.1 and quoting surprises).
-Amount = Annotated[
-    float, Strict(), Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False), AfterValidator(_hundredths)
-]
-Hours = Annotated[
-    float, Strict(), Field(ge=0, le=MAX_HOURS, allow_inf_nan=False), AfterValidator(_hundredths)
-]
-Rate = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False), AfterValidator(_hundredths)]
+# Numbers are strict: ``true`` or ``"8"`` is not a number (YAML 1.1 and quoting surprises), and
+# kept exactly as written: documents round what they print (engine.documents.formatting).
+Amount = Annotated[float, Strict(), Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False),
+                   AfterValidator(_unsigned_zero)]
+Hours = Annotated[float, Strict(), Field(ge=0, le=MAX_HOURS, allow_inf_nan=False),
+                  AfterValidator(_unsigned_zero)]
+Rate = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False), AfterValidator(_unsigned_zero)]
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
 Date = Annotated[
     dt.date, BeforeValidator(_strict_date), Strict(), AfterValidator(_date_in_range)

@@ -2,10 +2,15 @@
 
 ``load_rulebase`` refuses a rule base that does not lint clean (:mod:`engine.rules.lint`: syntax,
 operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
-coverage), so ``iapme run`` and ``iapme assess`` never run on rules that fail
-``iapme rules lint``. The rule base carries the deliverables' wording (``rules/texts/``, read
-once with the rules). The digest covers every rule file's, the register's and the texts' bytes,
-so a manifest can tell when the rules changed: new wording rebuilds the clients' documents.
+coverage, durable_rules' capacity), so ``iapme run`` and ``iapme assess`` never run on rules
+that fail ``iapme rules lint``. The rule base carries the deliverables' wording (``rules/texts/``,
+read once with the rules) and the table of fines (``rules/penalties.yaml``). The digest covers
+every rule file's, the register's, the fines' and the texts' bytes, so a manifest can tell when
+the rules changed: new wording rebuilds the clients' documents.
+
+A :class:`RuleBase` is prepared once per process and owns what evaluating needs: the compiled
+rule program and its durable_rules form (:class:`engine.rules.durable.evaluate.DurableRules`,
+which owns its rulesets and their live states).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
 from engine.profile.register import REGISTER_FILE, Register
 from engine.rules.compiler import CompiledRules
+from engine.rules.durable.evaluate import DurableRules
+from engine.rules.firings import Fact, Firing
 from engine.rules.lint import lint_rule_dir
 from engine.rules.spec import LoadedRule, rule_files
 
@@ -31,13 +38,23 @@ class RuleBase:
     directory: Path
     register: Register
     texts: Texts
+    engine: DurableRules
     penalties: PenaltyTable = field(default_factory=PenaltyTable)
 
+    def evaluate(self, facts: list[Fact], sid: str) -> list[Firing]:
+        """Every firing of the rules on one client's facts (``sid`` names it in errors)."""
+        return self.engine.evaluate(facts, sid)
 
-def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
-    """Load, lint and compile; return the rule base (None if it does not lint) and the problems."""
-    result = lint_rule_dir(rules_dir)
-    if result.issues:
+
+def check_rulebase(rules_dir: Path, *, probe: bool = False
+                   ) -> tuple[RuleBase | None, list[Issue]]:
+    """Load, lint and compile; return the rule base (None if it does not lint) and the problems.
+
+    ``probe``: also register the rulesets and evaluate a synthetic profile in a subprocess
+    (:mod:`engine.rules.durable.probe`), as ``iapme rules lint`` does.
+    """
+    result = lint_rule_dir(rules_dir, probe=probe)
+    if result.issues or result.engine is None:
         return None, result.issues
     files = rule_files(rules_dir)
     for extra in (REGISTER_FILE, PENALTIES_FILE):
@@ -45,7 +62,7 @@ def check_rulebase(rules_dir: Path) -> tuple[RuleBase | None, list[Issue]]:
             files.append(rules_dir / extra)
     files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register, result.texts, result.penalties)
+                    rules_dir, result.register, result.texts, result.engine, result.penalties)
     return base, []
 
 

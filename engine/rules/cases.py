@@ -39,12 +39,13 @@ answer). A ``vendors:`` list is a plain profile list::
           anti_failure: {cv: {verdict: wait, no: [q1, q2, q3, q4]}}   # "no" answers, exactly
           scale_up: {cv: {ready: false, criteria: {c2: met, c4: unknown}}}
 
-The report lists every failure as ``file:line: case name: what differs``, then the rules that no
-case exercises (a rule is exercised when it gives a finding or an obligation in some case), and
-ends with ``N passed, N failed``. An unknown key in ``expect`` or an unknown use-case id fails the
-case, so a typo never passes silently. ``covers`` is free text collected for the test suite,
-which checks that every REFERENCE §8 row and every Art. 5, Annex III, Art. 6(3) and Art. 50
-provision has a case.
+The report lists every failure as ``file:line: case name: what differs`` (a rule that did not
+fire is told with the fields its condition tests that the case leaves unanswered, read from the
+condition tree), then the rules that no case exercises (a rule is exercised when it gives a
+finding or an obligation in some case), and ends with ``N passed, N failed``. An unknown key in
+``expect`` or an unknown use-case id fails the case, so a typo never passes silently. ``covers``
+is free text collected for the test suite, which checks that every REFERENCE §8 row and every
+Art. 5, Annex III, Art. 6(3) and Art. 50 provision has a case.
 """
 
 from __future__ import annotations
@@ -57,12 +58,15 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.assess import Assessment, Obligation, UseCaseAssessment
+from engine.assessment.facts import to_facts
 from engine.assessment.findings import Finding
 from engine.common.suggest import hint
 from engine.errors import RuleError, UserError
 from engine.profile.validate import profile_from_doc
 from engine.profile.yamlio import YamlDoc, load_yaml
 from engine.rules.base import RuleBase, load_rulebase
+from engine.rules.conditions import leaves
+from engine.rules.schema import field_value
 from engine.run.pipeline import assess_profile
 
 DEFAULT_CLIENT = {"id": "test-client", "name": "Client test", "sector": "other", "employees": 10}
@@ -285,7 +289,26 @@ def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebas
     for key in ("fire", "not_fire"):
         problems += [f"{key}: no rule has the id '{r}'.{hint(str(r), known)}"
                      for r in expect.get(key, []) if r not in known]
-    return problems + checker.run(expect)
+    found = checker.run(expect)
+    if any(p.endswith(" did not fire") for p in found):
+        facts = to_facts(result.profile, as_of)
+        found = [p + _unanswered(p.split()[1], rulebase, facts) if p.endswith(" did not fire")
+                 else p for p in found]
+    return problems + found
+
+
+def _unanswered(rule_id: str, rulebase: RuleBase, facts: list[dict[str, Any]]) -> str:
+    """What a rule's condition tests that the case leaves unanswered (a test on an unanswered
+    field is false), as a hint when the rule did not fire."""
+    rule = next((r for r in rulebase.compiled.compiled if r.rule.spec.id == rule_id), None)
+    if rule is None:
+        return ""
+    unanswered = [leaf.field for leaf in leaves(rule.condition) if leaf.op != "missing"
+                  and all(field_value(f, leaf.kind, leaf.path) is None
+                          for f in facts if f.get("type") == leaf.kind)]
+    if not unanswered:
+        return ""
+    return f" (it tests {', '.join(dict.fromkeys(unanswered))}, unanswered in this case)"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.assessment.facts import FACT_SCHEMA
 from engine.assessment.penalties import PenaltyTable
 from engine.common.suggest import hint
 from engine.errors import Issue, RuleError
 from engine.profile.yamlio import load_yaml
-from engine.rules.lint import NEUTRAL_FILE, _walk, _where, problem
+from engine.rules.conditions import ConditionError, FieldRef, Leaf, walk
+from engine.rules.conditions import parse as parse_condition
+from engine.rules.lint import NEUTRAL_FILE, _where, problem
+from engine.rules.schema import FACT_SCHEMA
 from engine.rules.spec import LoadedRule
 
 AI_ACT_FOLDER = "ai_act"
@@ -51,13 +53,28 @@ def scope_checks(rules: list[LoadedRule]) -> list[Issue]:
                     "an AI Act rule applies to AI systems only (Art. 3(1)): make "
                     "{field: use_case.system.ai_system, eq: true} the first condition of its "
                     "'all:' list")))
-        elif rule.spec.subject == "client":
-            reads = [n.get("field") for _, n in _walk(when, ("when",))]
-            if "client.n_ai_use_cases" not in reads:
-                out.append(problem(rule.file, _where(rule, "when"), rule.spec.id, (
-                    "an AI Act client rule applies when the client has AI systems: test "
-                    "{field: client.n_ai_use_cases, gte: 1}")))
+        elif (rule.spec.subject == "client"
+              and "client.n_ai_use_cases" not in _fields_read(rule)):
+            out.append(problem(rule.file, _where(rule, "when"), rule.spec.id, (
+                "an AI Act client rule applies when the client has AI systems: test "
+                "{field: client.n_ai_use_cases, gte: 1}")))
     return out
+
+
+def _fields_read(rule: LoadedRule) -> set[str]:
+    """The fact fields (``use_case.system.purposes``) a rule's condition tests or compares with
+    (empty when the condition does not parse: the compiler reports that)."""
+    try:
+        tree = parse_condition(rule.spec.when, rule.spec.subject)
+    except ConditionError:
+        return set()
+    names: set[str] = set()
+    for node in walk(tree):
+        if isinstance(node, Leaf):
+            names.add(f"{node.kind}.{node.path}")
+            if isinstance(node.value, FieldRef):
+                names.add(f"{node.kind}.{node.value.path}")
+    return names
 
 
 def penalty_checks(rules: list[LoadedRule], table: PenaltyTable, *,
@@ -106,11 +123,8 @@ def _rule_reads(rules: list[LoadedRule]) -> set[str]:
     """Every profile key path a rule reads: in a condition, or as an obligation's control."""
     read: set[str] = set()
     for rule in rules:
-        for _, node in _walk(rule.spec.when, ("when",)):
-            names = [node.get("field")] + [node[op].get("field") for op in ("lt", "lte", "gt",
-                                           "gte") if isinstance(node.get(op), dict)]
-            read.update(FACT_SCHEMA[n].profile_path or "" for n in names
-                        if isinstance(n, str) and n in FACT_SCHEMA)
+        read.update(FACT_SCHEMA[n].profile_path or "" for n in _fields_read(rule)
+                    if n in FACT_SCHEMA)
         for obligation in rule.spec.then.obligations:
             if obligation.control == "staff_ai_training":
                 read.add("client.staff_ai_training")

@@ -4,7 +4,7 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
 
 * YAML syntax and the rule format (:mod:`engine.rules.spec`): unknown keys (did-you-mean), kinds,
   severities, dates;
-* conditions (:mod:`.compiler`): unknown operators, fields that do not exist in the profile
+* conditions (:mod:`.conditions`): unknown operators, fields that do not exist in the profile
   vocabulary and values outside a field's enumeration, each with a did-you-mean;
 * duplicate ids; rules without a legal reference; ``valid_from`` after ``valid_until``; a
   ``then`` that does nothing;
@@ -18,7 +18,13 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
   ``capabilities``, ``purposes``, ``affected_persons`` and ``inferred_attributes`` vocabularies
   is read by some rule or listed there as deliberately neutral, with a reason; never both;
 * the deliverables' wording (``rules/texts/``, :mod:`engine.documents.text_keys`): unknown
-  placeholders, missing keys and keys no code reads, the text key in the rule-id column.
+  placeholders, missing keys and keys no code reads, the text key in the rule-id column;
+* the table of fines (``rules/penalties.yaml``) and the penalty ids rules name;
+* durable_rules' capacity (:mod:`.durable.program`): a rule too large for one ruleset; and,
+  with ``probe`` (``iapme rules lint``), the rulesets registered and a synthetic profile
+  matching every condition evaluated in a subprocess with a timeout
+  (:mod:`.durable.probe`), so a rule base that would fail or hang at run time fails here,
+  with the rule named.
 
 A problem that belongs to no rule (a YAML syntax error, the vocabulary file) shows ``-`` or the
 vocabulary name in the rule-id column. :func:`engine.rules.base.load_rulebase` runs the same checks,
@@ -34,7 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.assessment.facts import FACT_SCHEMA
 from engine.assessment.penalties import PenaltyTable, load_penalties
 from engine.common.suggest import hint
 from engine.documents.text_keys import check_texts
@@ -42,8 +47,13 @@ from engine.documents.texts import Texts
 from engine.errors import Issue, Location, RuleError
 from engine.profile.register import Register, check_register
 from engine.profile.yamlio import YamlDoc, load_yaml
-from engine.rules.compiler import OPS, CompiledRules, compile_rules
+from engine.rules.compiler import CompiledRules, compile_rules
+from engine.rules.conditions import ConditionError, Derived, Leaf, walk
+from engine.rules.conditions import parse as parse_condition
+from engine.rules.durable.evaluate import DurableRules
+from engine.rules.schema import FACT_SCHEMA
 from engine.rules.spec import PLACEHOLDER, LoadedRule, load_rules
+from engine.rules.types import Subject
 
 NO_RULE = "-"
 NEUTRAL_FILE = Path("vocabulary") / "neutral.yaml"
@@ -71,6 +81,7 @@ class LintResult:
     issues: list[Issue]
     register: Register
     texts: Texts
+    engine: DurableRules | None = None  # the rules for durable_rules, when they compiled
     penalties: PenaltyTable = dataclasses.field(default_factory=PenaltyTable)
 
 
@@ -79,8 +90,12 @@ def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
     return Issue(Location(file, line or 1), f"{rule_id}: {message}")
 
 
-def lint_rule_dir(rules_dir: Path) -> LintResult:
-    """Load, compile and check every rule file of ``rules_dir``."""
+def lint_rule_dir(rules_dir: Path, *, probe: bool = False) -> LintResult:
+    """Load, compile and check every rule file of ``rules_dir``.
+
+    ``probe``: when everything else is clean, also try the rules on durable_rules in a
+    subprocess (registration and a synthetic profile), as ``iapme rules lint`` does.
+    """
     from engine.rules.coverage import key_checks, penalty_checks, scope_checks  # uses our helpers
 
     rules, load_issues = load_rules(rules_dir)
@@ -90,10 +105,11 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     issues += _duplicates(rules)
     for rule in rules:
         issues += _rule_checks(rule)
-    issues += _derived_checks(rules)
+    issues += _derived_checks(compiled)
     issues += scope_checks(rules)
-    issues += _vocabulary_checks(rules_dir, rules, complete=not load_issues)
-    issues += key_checks(rules_dir, rules, complete=not load_issues)
+    complete = not load_issues and not compile_issues
+    issues += _vocabulary_checks(rules_dir, rules, complete=complete)
+    issues += key_checks(rules_dir, rules, complete=complete)
     register, register_issues = check_register(rules_dir)
     issues += [_register_problem(i) for i in register_issues]
     texts, text_issues = check_texts(rules_dir)
@@ -102,12 +118,18 @@ def lint_rule_dir(rules_dir: Path) -> LintResult:
     issues += [problem(i.location.file, i.location.line, "penalties", i.message)
                for i in penalty_issues]
     issues += penalty_checks(rules, penalties, complete=not penalty_issues)
+    engine = DurableRules(compiled)
+    issues += [_normalise(i, schema=False) for i in engine.program.issues]
     if not rules and not issues:
         issues.append(problem(str(rules_dir), None, NO_RULE, "no rule file found (*.yaml)"))
+    if probe and not issues:
+        from engine.rules.durable.probe import probe_rules
+
+        issues += [_normalise(i, schema=False) for i in probe_rules(engine, rules_dir)]
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered, register, texts, penalties)
+    return LintResult(rules, compiled, ordered, register, texts, engine, penalties)
 
 
 def _register_problem(issue: Issue) -> Issue:
@@ -118,9 +140,9 @@ def _register_problem(issue: Issue) -> Issue:
     return problem(issue.location.file, issue.location.line, owner, message)
 
 
-def lint_rules(rules_dir: Path) -> list[Issue]:
+def lint_rules(rules_dir: Path, *, probe: bool = False) -> list[Issue]:
     """Every problem of the rule base in ``rules_dir`` (empty when it lints clean)."""
-    return lint_rule_dir(rules_dir).issues
+    return lint_rule_dir(rules_dir, probe=probe).issues
 
 
 # --- reshaping the loader's and compiler's issues -----------------------------------------------
@@ -192,7 +214,7 @@ def _rule_checks(rule: LoadedRule) -> list[Issue]:
     return out
 
 
-def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
+def _placeholder_problems(text: str, subject: Subject) -> Iterator[str]:
     readable = {"use_case": ("use_case", "vendor", "client"), "vendor": ("vendor", "client"),
                 "client": ("client",)}[subject]
     for match in PLACEHOLDER.finditer(text):
@@ -212,23 +234,9 @@ def _placeholder_problems(text: str, subject: str) -> Iterator[str]:
 # --- conditions: derived facts and vocabulary ---------------------------------------------------
 
 
-def _walk(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every condition node of a ``when`` with its key path (malformed parts are skipped)."""
-    if not isinstance(node, dict):
-        return
-    yield path, node
-    for key in ("all", "any"):
-        items = node.get(key)
-        if isinstance(items, list):
-            for index, item in enumerate(items):
-                yield from _walk(item, (*path, key, index))
-    if "not" in node:
-        yield from _walk(node["not"], (*path, "not"))
-
-
-def _derived_checks(rules: list[LoadedRule]) -> list[Issue]:
+def _derived_checks(compiled: CompiledRules) -> list[Issue]:
     asserted: dict[str, dict[str, set[Any]]] = {}
-    for rule in rules:
+    for rule in compiled.rules:
         for spec in rule.spec.then.asserts:
             name = str(spec.get("name", ""))
             keys = asserted.setdefault(name, {})
@@ -236,18 +244,17 @@ def _derived_checks(rules: list[LoadedRule]) -> list[Issue]:
                 if key != "name":
                     keys.setdefault(key, set()).add(value)
     out: list[Issue] = []
-    for rule in rules:
-        for path, node in _walk(rule.spec.when, ("when",)):
-            name = node.get("derived")
-            if not isinstance(name, str):
+    for entry in compiled.compiled:
+        rule = entry.rule
+        for node in walk(entry.condition):
+            if not isinstance(node, Derived):
                 continue
-            line = _where(rule, *path)
+            name, line = node.name, _where(rule, *node.at)
             if name not in asserted:
                 out.append(problem(rule.file, line, rule.spec.id, (
                     f"no rule asserts the derived fact '{name}'.{hint(name, asserted)}")))
                 continue
-            where = node.get("where", {})
-            for key, value in (where.items() if isinstance(where, dict) else ()):
+            for key, value in node.where:
                 if key not in asserted[name]:
                     out.append(problem(rule.file, line, rule.spec.id, (
                         f"derived fact '{name}' is never asserted with '{key}'."
@@ -261,22 +268,27 @@ def _derived_checks(rules: list[LoadedRule]) -> list[Issue]:
 
 
 def vocabulary_reads(rules: list[LoadedRule]) -> dict[str, dict[str, list[LoadedRule]]]:
-    """For each of the four vocabularies, the values rules name and the rules that name them."""
+    """For each of the four vocabularies, the values rules name and the rules that name them.
+
+    Rules whose condition does not parse are left out (lint reports them).
+    """
     fields = {path: name for name, path in VOCABULARIES.items()}
     reads: dict[str, dict[str, list[LoadedRule]]] = {name: {} for name in VOCABULARIES}
     for rule in rules:
-        for _, node in _walk(rule.spec.when, ("when",)):
-            name = node.get("field")
-            vocabulary = fields.get(name) if isinstance(name, str) else None
+        try:
+            tree = parse_condition(rule.spec.when, rule.spec.subject)
+        except ConditionError:
+            continue
+        for node in walk(tree):
+            if not isinstance(node, Leaf) or node.op in ("missing", "is_empty"):
+                continue
+            vocabulary = fields.get(node.field)
             if vocabulary is None:
                 continue
-            for op in OPS:
-                if op in node and op not in ("missing", "is_empty"):
-                    value = node[op]
-                    for item in value if isinstance(value, list) else [value]:
-                        users = reads[vocabulary].setdefault(str(item), [])
-                        if rule not in users:
-                            users.append(rule)
+            for item in node.values():
+                users = reads[vocabulary].setdefault(str(item), [])
+                if rule not in users:
+                    users.append(rule)
     return reads
 
 

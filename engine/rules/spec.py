@@ -16,12 +16,15 @@ A rule file is YAML with a ``rules:`` list. Each rule::
         assert: [{name: annex_iii, point: "4(a)"}]   # derived facts other rules can require
 
 The condition language (``all``/``any``/``not``, comparisons, lists, ``missing``, ``derived``,
-joins through ``vendor.*`` fields) is compiled by :mod:`engine.rules.compiler`.
+joins through ``vendor.*`` fields) is parsed into a typed tree by :mod:`engine.rules.conditions`
+and compiled by :mod:`engine.rules.compiler`. The closed vocabularies (kinds, severities, tiers)
+are the types of :mod:`engine.rules.types`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,29 +35,8 @@ from pydantic_core import ErrorDetails
 
 from engine.errors import Issue, Location, RuleError
 from engine.profile.yamlio import YamlDoc, load_yaml
+from engine.rules.types import Kind, Priority, RuleTier, Severity, Status, Subject
 
-Kind = Literal[
-    "ai_act",          # classification of a use case: carries a tier
-    "ai_act_note",     # an AI Act point that does not change the tier (derogation, role...)
-    "ai_act_exclusion",  # a provision considered and ruled out: kept apart from the references
-    "missing_answer",  # an unanswered question; its `tier` says how far an answer could go
-    "gdpr",
-    "avoid_ai",        # guide 2.4 "avoid AI if..."
-    "test_small",      # guide 2.4 "wait, or test on a very small scale"
-    "budget",          # guide 2.4 5 % rule
-    "anti_failure",    # guide 6.3, one per question answered "no"
-    "scale_up",        # guide 5.5, one per criterion with its status
-    "priority",        # guide 5.2 matrix
-    "frequent_error",  # guide 6.2
-    "pilot",           # guide 5.4
-    "governance",      # champion, training, works council
-]
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
-Severity = Literal["blocker", "warning", "info"]
-Tier = Literal["unacceptable", "high", "limited", "minimal", "out_of_scope"]
-Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
-Status = Literal["met", "not_met", "unknown"]
-Subject = Literal["use_case", "vendor", "client"]
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,99}$")]
 # A placeholder of a finding's message or advice: ``{use_case.title}``, ``{vendor.hosting}``.
 PLACEHOLDER = re.compile(r"\{(use_case|vendor|client)\.([a-z0-9_.]+)\}")
@@ -71,7 +53,7 @@ class FindingSpec(_Strict):
     message: Annotated[str, Field(min_length=3, max_length=2000)]
     # ai_act: the tier it gives; missing_answer: the most severe tier an answer could give in
     # this context (absent: the answer changes obligations only, "to complete")
-    tier: Tier | None = None
+    tier: RuleTier | None = None
     field: str | None = None       # missing_answer: the unanswered profile key
     priority: Priority | None = None
     item: str | None = None        # checklist item id (anti_failure q1..q7, scale_up c1..c5)
@@ -118,7 +100,7 @@ class RuleFile(_Strict):
     rules: list[dict[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LoadedRule:
     """A rule with where it was written, for provenance and error messages."""
 
@@ -131,6 +113,24 @@ class LoadedRule:
 
     def locate(self, *path: str | int) -> Location:
         return self.doc.locate(("rules", self.index, *path))
+
+    @functools.cached_property
+    def provenance(self) -> Provenance:
+        """Where a finding of this rule comes from (worked out once per rule)."""
+        spec = self.spec
+        return Provenance(spec.id, spec.title, self.source or self.file, self.line,
+                          tuple(spec.references))
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What a finding cites: the rule, where it is written, its legal references."""
+
+    rule_id: str
+    rule_title: str
+    file: str
+    line: int
+    references: tuple[str, ...]
 
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.

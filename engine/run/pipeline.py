@@ -22,7 +22,6 @@ from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
-from engine.rules.durable.evaluate import evaluate
 
 DOCUMENTS = {  # file name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)
     "charte-ia.docx": "charter",
@@ -68,8 +67,8 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
     profile, sources = resolve(profile, rulebase.register)
     texts = rulebase.texts
     facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of, texts))
-    matches = evaluate(rulebase.compiled, facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
-    findings = build_findings(matches, rulebase.compiled, profile, FactWords.of(texts))
+    firings = rulebase.evaluate(facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
+    findings = build_findings(firings, profile, FactWords.of(texts))
     result = assess(profile, findings, as_of, rulebase.digest, rulebase.penalties)
     result.vendor_sources = sources
     result.register = rulebase.register

@@ -1,4 +1,7 @@
-"""The assessment of one client: checklist answers by item id (their wording is in the texts)."""
+"""The assessment's typed tiers.
+
+The assessment of one client: checklist answers by item id (their wording is in the texts).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,21 @@ from engine.documents.text_keys import SCHEMA
 from engine.profile.validate import load_profile
 from engine.rules.base import load_rulebase
 from engine.rules.spec import load_rules
+from engine.rules.types import Tier
 from engine.run.pipeline import assess_profile
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_tiers_are_values_of_the_tier_type() -> None:
+    import typing
+
+    tiers = set(typing.get_args(Tier))
+    base = load_rulebase(ROOT / "rules")
+    for path in sorted((ROOT / "inputs").glob("*.yaml")):
+        result = assess_profile(load_profile(path), base, dt.date(2026, 11, 26))
+        assert result.worst_tier in tiers
+        assert all(u.tier in tiers for u in result.use_cases)
 
 
 def test_checklist_items_are_the_ids_the_rules_use() -> None:

@@ -1,4 +1,7 @@
-"""The guide's ROI formula (guide 2.1) and pilot figures (guide 5.4)."""
+"""ROI with exact numbers: money counts from the cent.
+
+The guide's ROI formula (guide 2.1) and pilot figures (guide 5.4).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,28 @@ import doctest
 from engine.assessment import roi as roi_module
 from engine.assessment.roi import compute_roi
 from engine.profile.model import Roi
+
+
+def test_ordinary_figures_are_unchanged() -> None:
+    figures = compute_roi(Roi(subscription_per_month=19, setup_hours=2, training_hours=1,
+                              hourly_cost=40, hours_saved_per_week=6))
+    assert (figures.annual_cost, figures.annual_gain, figures.roi_percent) == (348.0, 11280.0,
+                                                                                3141.4)
+
+
+def test_a_cost_below_a_cent_gives_no_astronomical_roi() -> None:
+    figures = compute_roi(Roi(subscription_per_month=5e-324, hourly_cost=1e-05,
+                              hours_saved_per_week=6, setup_hours=1))
+    assert figures.annual_cost == 0.0
+    assert figures.roi_percent is None
+    assert figures.measurable is False  # the gain, 6 h x 1e-05 EUR x 47, is below a cent
+
+
+def test_a_gain_below_a_cent_pays_nothing_back() -> None:
+    figures = compute_roi(Roi(subscription_per_month=10, setup_hours=1, hourly_cost=50,
+                              extra_revenue_per_month=1e-300))
+    assert figures.payback_months is None
+    assert figures.annual_gain == 0.0
 
 
 def test_doctests_pass() -> None:

@@ -87,11 +87,12 @@ class TestHostileFiles:
         assert sorted(p.name for p in BAD.iterdir()) == sorted(h[0] for h in HOSTILE)
 
     def test_bomb_fails_fast(self) -> None:
-        """Nine levels of nine aliases (387 million strings) fail in well under a second."""
+        """Nine levels of nine aliases (387 million strings) fail at once, not after minutes
+        (the bound is loose: the test must not depend on how busy the machine is)."""
         start = time.perf_counter()
         with pytest.raises(ProfileError, match="too many nodes"):
             load_yaml(BAD / "bomb.yaml")
-        assert time.perf_counter() - start < 0.5
+        assert time.perf_counter() - start < 10
 
     def test_default_display_path_is_the_path(self) -> None:
         with pytest.raises(ProfileError) as info:
@@ -374,7 +375,7 @@ class TestLimits:
         start = time.perf_counter()
         with pytest.raises(ProfileError, match=r"the file is 10\.0 GB; the limit is 1\.0 MB"):
             load_yaml(sparse)
-        assert time.perf_counter() - start < 0.5
+        assert time.perf_counter() - start < 10
 
     def test_limit_is_configurable(self, tmp_path: Path) -> None:
         small = tmp_path / "small.yaml"

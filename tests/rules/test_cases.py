@@ -7,6 +7,7 @@ OpenFisca's YAML test runner does; ``iapme rules test`` runs the same cases.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,20 @@ def test_case_ids_are_unique_and_given() -> None:
     """Every case names itself with an ``id:`` (load_cases refuses a repeated one)."""
     assert all(isinstance(case.data, dict) and "id" in case.data for case in CASES)
     assert len({case.id for case in CASES}) == len(CASES)
+
+
+def test_a_rule_that_did_not_fire_names_the_fields_left_unanswered(
+        tmp_path: Path, copy_rules: Any) -> None:
+    """The report reads the rule's condition tree: which tested fields the case left unanswered."""
+    rules = copy_rules(tmp_path)
+    (rules / "tests" / "zz.yaml").write_text(
+        "cases:\n"
+        "  - id: zz.unanswered\n"
+        "    name: Reconnaissance des émotions sans réponses\n"
+        "    profile: {use_cases: [{id: u}]}\n"
+        "    expect: {fire: [ai-act.art5.1f.emotion-workplace]}\n", encoding="utf-8")
+    (case,) = [c for c in load_cases(rules) if c.id == "zz.unanswered"]
+    (problem,) = run_case(case, load_rulebase(rules))
+    assert problem.startswith("rule ai-act.art5.1f.emotion-workplace did not fire (it tests ")
+    assert "use_case.system.capabilities" in problem
+    assert problem.endswith(", unanswered in this case)")

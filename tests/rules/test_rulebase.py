@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine.assessment.facts import FACT_SCHEMA
 from engine.cli import main
 from engine.rules.cases import run_rule_tests
 from engine.rules.lint import VOCABULARIES, lint_rules, load_neutral, vocabulary_reads
+from engine.rules.schema import FACT_SCHEMA
 from engine.rules.spec import load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
