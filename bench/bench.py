@@ -68,8 +68,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 
-from engine import chart  # noqa: E402
 from engine.assessment.facts import to_facts  # noqa: E402
+from engine.documents.chart import matrix as chart  # noqa: E402
 from engine.documents.context import build_context  # noqa: E402
 from engine.documents.render import DocProperties, make_environment, reference_render  # noqa: E402
 from engine.profile.validate import load_profile  # noqa: E402
