@@ -127,7 +127,8 @@ class _Source:
 
 def _lower_first(text: str) -> str:
     """``Réaliser`` -> ``réaliser`` after a colon; a name (``CVRank``) is left as it is."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() \
+        else text
 
 
 def tool_label(u: UseCaseAssessment, assessment: Assessment) -> str:

@@ -50,7 +50,7 @@ class Deadline:
         return (self.date, self.kind != "transition", self.reference, self.text)
 
 
-def _starts(reference: str, prefix: str) -> bool:
+def starts(reference: str, prefix: str) -> bool:
     """``Art. 26(6)`` starts with ``Art. 26``; ``Art. 260`` does not."""
     return reference.startswith(prefix) and (len(reference) == len(prefix)
                                              or not reference[len(prefix)].isdigit())
@@ -72,7 +72,7 @@ def deadlines(assessment: Assessment, calendar: Calendar) -> list[Deadline]:
     out = list(entries.values())
     for t in calendar.transitions:
         concerned = [u.use_case.id for u in assessment.use_cases
-                     if any(o.applies_from == t.date and _starts(o.reference, ref)
+                     if any(o.applies_from == t.date and starts(o.reference, ref)
                             for o in u.obligations for ref in t.references)]
         out.append(Deadline(t.date, "; ".join(t.references), t.text, "transition",
                             t.date <= as_of, concerned, list(t.references)))

@@ -71,6 +71,8 @@ class Conditions(_Strict):
     kinds: list[Kind] = ["ai_act", "ai_act_note", "gdpr", "governance", "avoid_ai",
                          "test_small", "budget", "pilot", "frequent_error"]
     duties: bool = True  # duties not established as in place are conditions
+    # the guide's good practice: a condition without a legal deadline
+    good_practice: list[Kind] = ["avoid_ai", "test_small", "budget", "pilot", "frequent_error"]
 
 
 _DEFAULT_PRECEDENCE = [
@@ -225,7 +227,9 @@ def _conditions(u: UseCaseAssessment, mine: list[tuple[Finding, str | None]],
         if f.severity not in cond.severities or f.kind not in cond.kinds:
             continue
         future = [o.applies_from for o in f.obligations if o.applies_from > as_of]
-        if in_force(f, as_of):
+        if f.kind in cond.good_practice:
+            reasons.append(_finding_reason(f, vendor, "none", None))
+        elif in_force(f, as_of):
             reasons.append(_finding_reason(f, vendor, now, as_of if running else None))
         else:
             reasons.append(_finding_reason(f, vendor, "on_date", min(future)))
@@ -248,7 +252,9 @@ def _soonest(status: DecisionStatus, reasons: list[Reason], as_of: dt.date) -> D
         return Decision(status, tuple(reasons), "immediately", as_of)
     if "before_launch" in dues:
         return Decision(status, tuple(reasons), "before_launch", min(dates, default=None))
-    return Decision(status, tuple(reasons), "on_date", min(dates, default=None))
+    if "on_date" in dues:
+        return Decision(status, tuple(reasons), "on_date", min(dates, default=None))
+    return Decision(status, tuple(reasons), "none", None)
 
 
 def _unique(reasons: list[Reason]) -> list[Reason]:
