@@ -73,6 +73,7 @@ def _schema() -> dict[str, FieldSpec]:
     client = _model_fields(Client, "client.", "client.")
     schema.update({k: v for k, v in client.items() if k != "client.id"})
     schema["client.has_ai_champion"] = FieldSpec("bool", (True, False))
+    schema["client.has_director"] = FieldSpec("bool", (True, False))
     for name in ("n_use_cases", "n_active_use_cases", "n_vendors", "n_new_tools",
                  "n_ai_use_cases"):
         schema[f"client.{name}"] = FieldSpec("number")
@@ -191,8 +192,10 @@ def to_facts(profile: Profile, as_of: dt.date,
     for key in ("name", "city", "director", "it_contact", "ai_champion", "sector_label"):
         client_fact.pop(key, None)
     active = [u for u in profile.use_cases if u.stage in ACTIVE_STAGES]
+    if client.ai_champion is not None:  # absent: unanswered, a question; false: none designated
+        client_fact["has_ai_champion"] = client.ai_champion is not False
     client_fact.update(
-        has_ai_champion=client.ai_champion is not None,
+        has_director=client.director is not None,
         n_use_cases=len(profile.use_cases),
         n_active_use_cases=len(active),
         n_new_tools=len({u.vendor or u.id for u in profile.use_cases
