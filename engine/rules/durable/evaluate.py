@@ -1,7 +1,7 @@
 """Stage 4b: run the compiled rules on one client's facts with durable_rules.
 
-The only module that imports ``durable``. It works around the engine's measured traps
-(../shared/notes/dependencies.md): the ruleset is registered once per process under a
+The only module that imports ``durable``. It works around the engine's traps (measured on
+durable_rules 2.0.28): the ruleset is registered once per process under a
 digest-derived name; facts are asserted one at a time, a "not handled" result meaning "no rule
 wanted this fact"; exceptions inside actions are collected and re-raised. Every client is
 evaluated in the ruleset's one live state, anchored by one stored fact (``delete_state``
