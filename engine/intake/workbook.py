@@ -25,7 +25,7 @@ FORMAT = "iapme-questionnaire/1"
 META = ("format", "client_id", "profile", "as_of")  # rows 1.. of the lists sheet, column A/B
 FONT = "Arial"
 COLUMNS = ("number", "subject", "question", "why", "answers", "answer", "key", "value")
-WIDTHS = (4, 20, 46, 44, 27, 22, 30, 20)
+WIDTHS = (4, 18, 42, 40, 26, 20, 30, 20)
 ANSWER_COLUMN = COLUMNS.index("answer") + 1
 KEY_COLUMN = COLUMNS.index("key") + 1
 VALUE_COLUMN = COLUMNS.index("value") + 1
@@ -139,8 +139,8 @@ def _questions(sheet: Any, texts: Texts, identity: Identity, rows: list[Row],
             cell = sheet.cell(row=offset, column=index)
             if value:
                 _text(cell, value)
-            bold = row.heading or (bool(row.number) and index == COLUMNS.index("question") + 1)
-            cell.font = Font(name=FONT, size=10, bold=bold and index in (1, 3))
+            bold = bool(row.number) and index in (1, COLUMNS.index("question") + 1)
+            cell.font = Font(name=FONT, size=10, bold=bold)
             cell.alignment, cell.border = wrap, border
             if row.heading:
                 cell.fill = PatternFill("solid", fgColor=HEADING_FILL)
