@@ -150,8 +150,10 @@ class _Reader:
 
     def _parse(self, key: Key, cell: Any, text: str) -> tuple[bool, Any]:
         if key.kind == "bool":
-            value = self.words.parse_yes_no(text)
+            value = self.words.parse_yes_no(cell if isinstance(cell, bool) else text)
             return value is not None, value
+        if key.kind == "choice" and isinstance(cell, bool) and cell in key.values:
+            return True, cell
         if key.kind == "choice":
             return self.words.parse_choice(key, text)
         if key.kind == "champion":
@@ -170,7 +172,7 @@ class _Reader:
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             return False
         try:
-            return self.words.parse_yes_no(str(cell))
+            return self.words.parse_yes_no(cell if isinstance(cell, bool) else str(cell))
         except ValueError:
             self.refuse(answer, " / ".join(f"« {w} »" for w in (
                 self.words.yes, self.words.no, self.words.dont_know)))

@@ -9,14 +9,15 @@ asked once, with the references of every rule that asked it.
 Order: what decides a tier first (the questions whose answer could give the most severe tier
 first: a prohibition before a high risk before a transparency duty), then the questions that
 change duties only, then those on the company; within each, use cases in the profile's order
-and keys in the vocabulary's order.
+and keys in the vocabulary's order. A use case that is a prohibited practice in force is not
+asked about: it must stop, and its duties are moot (the report says so).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.assessment.assess import TIER_ORDER, Assessment
+from engine.assessment.assess import TIER_ORDER, Assessment, UseCaseAssessment
 from engine.intake.keys import Key, all_keys, key_for
 from engine.profile.model import UseCase
 
@@ -45,6 +46,12 @@ def _rank(tier: str | None) -> int:
     return TIER_ORDER.index(tier) if tier in TIER_ORDER else 0
 
 
+def _stopped(u: UseCaseAssessment) -> bool:
+    """A prohibited practice whose prohibition is in force (nothing left to ask about it)."""
+    return u.tier == "unacceptable" and any(
+        o.reference.startswith("Art. 5") and o.in_force for o in u.obligations)
+
+
 def open_questions(assessment: Assessment) -> list[Question]:
     """Every open question of ``assessment``, in the order the questionnaire asks them."""
     order = {key.path: index for index, key in enumerate(all_keys())}
@@ -66,6 +73,8 @@ def open_questions(assessment: Assessment) -> list[Question]:
         found[slot] = Question(key, subject, references, group, reach)
 
     for u in assessment.use_cases:
+        if _stopped(u):  # a prohibition in force: the use stops, its duties are moot
+            continue
         for f in u.findings:
             spec = f.spec
             if spec is None or spec.kind != "missing_answer" or not spec.field:

@@ -88,11 +88,14 @@ class ProfileWords:
                 return True, value
         raise ValueError(answer)
 
-    def parse_yes_no(self, answer: str) -> bool | None:
-        """Oui -> True, Non -> False, Je ne sais pas -> None; ValueError for anything else."""
+    def parse_yes_no(self, answer: str | bool) -> bool | None:
+        """Oui -> True, Non -> False, Je ne sais pas -> None (a spreadsheet's TRUE/FALSE and the
+        codes true/false too); ValueError for anything else."""
+        if isinstance(answer, bool):
+            return answer
         wanted = normalise(answer)
         table = {normalise(self.yes): True, normalise(self.no): False,
-                 normalise(self.dont_know): None}
+                 normalise(self.dont_know): None, "true": True, "false": False}
         if wanted not in table:
             raise ValueError(answer)
         return table[wanted]

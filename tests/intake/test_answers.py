@@ -152,6 +152,19 @@ class TestAnswers:
         assert "  works_council: false" in text
         assert "    role: deployer" in text
 
+    def test_a_spreadsheet_true_or_false_reads_as_oui_or_non(
+            self, setup: tuple[Path, Path]) -> None:
+        profile, xlsx = setup
+        book = load_workbook(xlsx)
+        sheet = book["Questions"]
+        for r in range(2, sheet.max_row + 1):
+            if sheet.cell(r, 7).value == "client.staff_ai_training":
+                sheet.cell(r, 6).value = False
+        book.save(xlsx)
+        code, output = _import(xlsx, profile)
+        assert code == 0, output
+        assert "  staff_ai_training: false" in profile.read_text(encoding="utf-8")
+
     def test_the_champion_none_designated(self, setup: tuple[Path, Path]) -> None:
         profile, xlsx = setup
         fill(xlsx, lambda k, v: "Aucun champion désigné" if k.endswith("ai_champion")

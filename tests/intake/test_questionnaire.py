@@ -195,8 +195,10 @@ class TestCommand:
                                            str(tmp_path), "--rules", str(ROOT / "rules")])
         assert result.exit_code == 0, result.output
         written = sorted(p.parent.name for p in tmp_path.rglob("questionnaire.xlsx"))
-        assert written == ["vigie-retail"]  # its only open question: general_purpose_tool
+        # vigie-retail's only open question is about a prohibited practice, which must stop
+        assert written == []
         assert "plomberie-martin: no open question, no questionnaire" in result.output
+        assert "vigie-retail: no open question, no questionnaire" in result.output
 
     def test_a_bad_profile_fails_and_the_others_are_written(self, tmp_path: Path) -> None:
         folder = tmp_path / "in"
