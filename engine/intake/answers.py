@@ -25,6 +25,8 @@ from engine.intake.words import ProfileWords, normalise
 from engine.intake.workbook import ANSWER_COLUMN, FORMAT, KEY_COLUMN, META, VALUE_COLUMN
 
 NUMBER_COLUMN, QUESTION_COLUMN = 1, 3
+MAX_BYTES = 10_000_000       # a questionnaire is a few tens of kB
+MAX_UNPACKED = 100_000_000
 _TARGET = re.compile(r"^use_cases\[(?P<id>[^\]]+)\]\.(?P<rest>.+)$")
 _NUMBER = re.compile(r"^[0-9][0-9 \u00a0\u202f]*(?:[.,][0-9]+)?$")
 _FRENCH_DATE = re.compile(r"^(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})$")
@@ -66,6 +68,7 @@ def read_filled(path: Path, texts: Texts) -> Filled:
     shown = str(path)
     if not path.is_file():
         raise AnswersError.at(shown, "no such file")
+    _check_size(path, shown)
     try:
         book = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -99,6 +102,23 @@ def read_filled(path: Path, texts: Texts) -> Filled:
         filled.answers.append(Answer(row, str(target), str(value or ""), shown,
                                      sheet.cell(row=row, column=ANSWER_COLUMN).value))
     return filled
+
+
+def _check_size(path: Path, shown: str) -> None:
+    """Refuse a file too large for a questionnaire, or one that would unpack to much more (a
+    filled questionnaire comes from outside: never let it fill the memory)."""
+    if path.stat().st_size > MAX_BYTES:
+        raise AnswersError.at(shown, f"the file is larger than {MAX_BYTES // 10**6} MB; this is "
+                                     "not a questionnaire")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AnswersError.at(shown, f"not an Excel workbook (.xlsx) this tool can read: {exc}"
+                              ) from None
+    if unpacked > MAX_UNPACKED:
+        raise AnswersError.at(shown, "the workbook unpacks to more than "
+                                     f"{MAX_UNPACKED // 10**6} MB; this is not a questionnaire")
 
 
 def _split(target: str) -> tuple[str | None, str]:

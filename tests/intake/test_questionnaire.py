@@ -235,3 +235,32 @@ def test_libreoffice_converts_the_questionnaire(workbook: Path, tmp_path: Path) 
         assert "Pourquoi c’est important" in text
         assert "use_cases[" not in text
         assert "Listes" not in text
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
+def test_a_questionnaire_saved_again_by_libreoffice_is_imported(tmp_path: Path) -> None:
+    """The director fills and saves it in LibreOffice Calc (not Excel): the sheets, hidden
+    columns and lists survive, and the answers come back."""
+    from tests.intake.fill import fill, sensible
+
+    profile = tmp_path / "p.yaml"
+    shutil.copy(FIXTURE, profile)
+    runner = CliRunner()
+    result = runner.invoke(main, ["questionnaire", str(profile), "--out", str(tmp_path / "out"),
+                                  "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 0, result.output
+    filled = fill(tmp_path / "out" / "boulangerie-dupain" / "questionnaire.xlsx", sensible,
+                  tmp_path / "filled.xlsx")
+    soffice = find_soffice()
+    assert soffice is not None
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo_profile'}",
+                    "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir",
+                    str(tmp_path / "saved"), str(filled)],
+                   capture_output=True, timeout=300, check=False)
+    saved = tmp_path / "saved" / "filled.xlsx"
+    assert saved.is_file()
+    result = runner.invoke(main, ["answers", "import", str(saved), "--profile", str(profile),
+                                  "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 0, result.output
+    assert "  staff_ai_training: true" in profile.read_text(encoding="utf-8")
