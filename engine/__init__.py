@@ -9,7 +9,9 @@ The pipeline, one module per stage::
       -> findings (with provenance) -> assess (Assessment) -> context (template context)
       -> render (doc_templates/*.docx -> bytes) -> outputs (atomic files, manifest)
 
-``engine.run.pipeline`` runs one client through it; ``engine.run.batch.run_batch`` runs many;
-``engine.cli`` is the thin ``iapme`` command line. Only ``engine.rules.durable`` imports
+Before it, ``engine.intake`` starts a profile (``iapme init``, the JSON Schema) and completes it
+through the SME questionnaire (``iapme questionnaire`` / ``iapme answers import``).
+``engine.run.pipeline`` runs one client through the pipeline; ``engine.run.batch.run_batch``
+runs many; ``engine.cli`` is the thin ``iapme`` command line. Only ``engine.rules.durable`` imports
 durable_rules.
 """

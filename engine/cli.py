@@ -149,6 +149,8 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
         for excluded in u.exclusions:
             click.echo(f"      ruled out: {'; '.join(excluded.provenance.references)}"
                        f" ({excluded.rule_id})")
+    for key in result.to_complete:  # open questions on the company itself
+        click.echo(f"  to complete (company): {key}")
     for f in result.findings:
         click.echo(f"  [{f.severity}] {f.subject or loaded.client_id}: {f.message} ({f.rule_id})")
 
@@ -306,3 +308,10 @@ def vendors_show(vendor_id: str, rules: Path) -> None:
         if fact is not None:
             state = "verified" if fact.verified else "not verified"
             click.echo(f"  {name}: {fact.value}  [{fact.source}; {fact.checked_on}; {state}]")
+
+
+# The intake commands (init, schema, questionnaire, answers import) live beside their stage.
+from engine.intake.cli import COMMANDS  # noqa: E402
+
+for _command in COMMANDS:
+    main.add_command(_command)

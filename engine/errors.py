@@ -114,5 +114,9 @@ class ToolMissingError(UserError):
     """An external program the user asked for (LibreOffice for ``--pdf``) is not installed."""
 
 
+class AnswersError(UserError):
+    """A filled questionnaire cannot be read or holds an answer that is not allowed."""
+
+
 class InternalError(IapmeError):
     """A bug in iapme or in a dependency; reported with a traceback, never for user input."""

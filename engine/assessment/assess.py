@@ -92,6 +92,7 @@ class Assessment:
     vendor_sources: dict[str, dict[str, FactSource]] = field(default_factory=dict)
     register: Register | None = None
     penalties: dict[str, Cap] = field(default_factory=dict)  # the fines the findings name
+    to_complete: list[str] = field(default_factory=list)  # open questions on the client itself
 
     def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
         """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""
@@ -168,6 +169,8 @@ def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
             by_use_case[f.subject].append(f)
     results = [_use_case(profile, u, by_use_case[u.id], as_of) for u in profile.use_cases]
     result = Assessment(profile, as_of, rules_digest, results, findings)
+    result.to_complete = sorted({f.spec.field for f in findings if f.subject_kind == "client"
+                                 and f.spec and f.spec.kind == "missing_answer" and f.spec.field})
     if penalties is not None:
         named = {f.spec.penalty for f in findings if f.spec and f.spec.penalty}
         named |= {o.penalty for u in results for o in u.obligations if o.penalty}
@@ -256,6 +259,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
         "as_of": assessment.as_of.isoformat(),
         "rules_digest": assessment.rules_digest,
         "worst_tier": assessment.worst_tier,
+        "to_complete": assessment.to_complete,
         "use_cases": [_use_case_json(u) for u in assessment.use_cases],
         "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
         "findings": [_finding_json(f) for f in assessment.findings],

@@ -101,6 +101,7 @@ def _summary(assessment: Assessment, texts: Texts, worst_tier: str) -> dict[str,
     counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in TIERS}
     blockers = sum(1 for f in assessment.findings if f.severity == "blocker")
     alert = "report.summary.prohibited."
+    questions = _open_questions(assessment)
     return {
         "use_cases": str(len(assessment.use_cases)),
         "worst_tier": worst_tier,
@@ -109,10 +110,19 @@ def _summary(assessment: Assessment, texts: Texts, worst_tier: str) -> dict[str,
         "undetermined": counts["undetermined"],
         "blockers": blockers,
         "blockers_text": (texts.text("report.summary.blockers", count=str(blockers)) if blockers
+                          else texts.text("report.summary.no_blocker_open_questions",
+                                          count=str(questions)) if questions
                           else texts.text("report.summary.no_blocker")),
         "prohibited_alert": {part: texts.text(alert + part) if counts["unacceptable"] else ""
                              for part in ("lead", "text")},
     }
+
+
+def _open_questions(assessment: Assessment) -> int:
+    """How many answers are still to complete: never a bare "no blocker" while some are."""
+    keys = {("" if key.startswith("client.") else u.use_case.id, key)
+            for u in assessment.use_cases for key in (*u.missing, *u.to_complete)}
+    return len(keys | {("", key) for key in assessment.to_complete})
 
 
 def _chart(assessment: Assessment, texts: Texts) -> Image:
@@ -183,6 +193,9 @@ def _next_steps(assessment: Assessment, wording: Wording) -> list[str]:
         if f.severity == "blocker" and f.advice and f.advice not in steps:
             steps.append(f.advice)
             advised.add((f.rule_id, f.subject))
+    if assessment.to_complete:  # the open questions on the company, by their French labels
+        labels = [texts.text(f"profile.keys.{key}.label") for key in assessment.to_complete]
+        steps.append(texts.text("report.next_steps.client_questions", fields=list_fr(labels)))
     for vendor in assessment.profile.vendors:
         if vendor.id in assessment.stopped_vendors:
             steps.append(texts.text("report.next_steps.stop_vendor", vendor=vendor.label))

@@ -23,6 +23,7 @@ from engine.documents.texts import (
     text,
 )
 from engine.errors import Issue, RuleError
+from engine.intake.text_keys import INTAKE_TEXTS
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import Priority, Severity, Status, Tier
@@ -120,6 +121,7 @@ SCHEMA: dict[str, TextSpec] = {
     "report.summary.prohibited.text": text(),
     "report.summary.blockers": text("count"),
     "report.summary.no_blocker": text(),
+    "report.summary.no_blocker_open_questions": text("count"),
     "report.prohibited.obligations": text(),
     "report.prohibited.follow_up": text(),
     "report.roi_not_measurable": text(),
@@ -130,6 +132,7 @@ SCHEMA: dict[str, TextSpec] = {
     **_each("report.vendor_conclusion", ("stop", "compliant", "not_compliant")),
     "report.next_steps.stop_vendor": text("vendor"),
     "report.next_steps.missing_answers": text("use_case", "fields"),
+    "report.next_steps.client_questions": text("fields"),
     "report.next_steps.obligation": text("text", "reference"),
     "report.next_steps.none": text(),
     "report.chart.title": text(),
@@ -137,6 +140,8 @@ SCHEMA: dict[str, TextSpec] = {
     **_each("report.chart.complexity", COMPLEXITIES),
     **_each("report.chart", ("x_axis", "y_axis", "empty", "scale_note", "clipped_note",
                              "colour_note")),
+    # profile.yaml and questionnaire.yaml: the profile vocabulary, the SME's questionnaire
+    **INTAKE_TEXTS,
 }
 
 

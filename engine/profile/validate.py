@@ -302,6 +302,12 @@ def _pattern_message(loc: tuple[str | int, ...], value: str) -> str:
             "and '_', starting with a letter or a digit")
 
 
+def _name_or_false(annotation: Any) -> bool:
+    """A name or ``false`` (``client.ai_champion``: false when none is designated)."""
+    members = unwrap(annotation)
+    return str in members and any(typing.get_origin(t) is typing.Literal for t in members)
+
+
 def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
     first = errors[0]
     kind = first["type"]
@@ -316,6 +322,8 @@ def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
                 f"Allowed keys here: {', '.join(names)}.")
     if kind == "missing":
         return "this key is required but missing"
+    if _name_or_false(annotation) and kind in {"string_type", "literal_error"}:
+        return f"expected a name in quotes, or false when there is none, got {describe(value)}"
     values = allowed_values(annotation)
     constrained = any(e["type"].startswith(("value_error", "too_")) for e in errors)
     if values is not None and not constrained:
