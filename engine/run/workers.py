@@ -89,16 +89,16 @@ def _die_with_parent(parent: int) -> None:
 def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, today: dt.date,
             common: dict[str, str]) -> Result:
     """Validate, assess and render one profile; never raises for a bad profile."""
-    from engine.profile.validate import load_profile
+    from engine.profile.validate import load_profile, read_profile
     from engine.run.pipeline import assess_profile, render_client, resolve_as_of
     from engine.run.summary import summary_row
 
     global _DONE
     kit = toolkit(rules, templates)
     try:
+        raw = read_profile(path, display_path=str(path))  # the one read: parsed and digested
         profile = load_profile(path, display_path=str(path),
-                               register_ids=kit.rulebase.register.vendors)
-        raw = path.read_bytes()
+                               register_ids=kit.rulebase.register.vendors, data=raw)
         date = resolve_as_of(profile, as_of, today)
         assessment = assess_profile(profile, kit.rulebase, date)
         files = render_client(assessment, kit)
