@@ -10,8 +10,10 @@ reported); the journal a killed run left (``engine.run.outputs.Writer``) is repl
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -19,8 +21,9 @@ from typing import Any
 
 from engine.common.atomic import atomic_write
 from engine.common.digest import file_sha256, sha256, tree_digest
+from engine.common.files import UnsafeFileError, lstat_or_none, read_regular, refusal
 from engine.run import journal
-from engine.run.journal import JournalEntry
+from engine.run.journal import MAX_BOOKKEEPING_BYTES, JournalEntry, bookkeeping_error
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
@@ -47,31 +50,57 @@ class Manifest:
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
-        """Read the manifest and replay the journal; a damaged manifest counts as absent."""
+        """Read the manifest and replay the journal; a damaged manifest counts as absent.
+
+        Records this tool could not have written (odd ids, paths, nested values) are dropped.
+
+        Raises:
+            OutputError: manifest.json or the journal is a link, a pipe, a folder, too large
+                or unreadable (never followed, never read without end).
+        """
         manifest = cls()
         path = out / MANIFEST
         try:
-            data = json.loads(path.read_bytes())
-            if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
-                raise ValueError("not a manifest object")
-            manifest.files = {k: v for k, v in data.get("files", {}).items()
-                              if isinstance(v, dict)}
-            for key, entry in manifest.files.items():
-                previous = entry.pop("previous", None)
-                if isinstance(previous, list):
-                    manifest.previous[key] = {p for p in previous if isinstance(p, str)}
-            clients = data.get("clients", {})
-            manifest.clients = clients if isinstance(clients, dict) else {}
+            raw = read_regular(path, MAX_BOOKKEEPING_BYTES)
         except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
+            raw = None
+        except OSError as exc:
+            raise bookkeeping_error(path, exc) from None
+        try:
+            if raw is not None:
+                manifest._parse(raw)
+        except (ValueError, RecursionError) as exc:
+            manifest.files, manifest.clients, manifest.previous = {}, {}, {}
             manifest.changed = True
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
             manifest.warnings.append(
-                f"{path} is unreadable ({exc}); treated as absent: every client is rebuilt and "
-                "existing files that differ are kept as if edited by hand (use --force to "
+                f"{path} is unreadable ({reason}); treated as absent: every client is rebuilt "
+                "and existing files that differ are kept as if edited by hand (use --force to "
                 "replace them)")
         manifest._replay(out)
+        manifest._settle(out)
         return manifest
+
+    def _parse(self, raw: bytes) -> None:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
+            raise ValueError("not a manifest object")
+        for key, entry in data.get("files", {}).items():
+            clean = file_entry(entry)
+            if clean is None or not file_key(key):
+                self.changed = True
+                continue
+            self.files[key] = clean
+            previous = entry.get("previous")
+            if isinstance(previous, list):
+                self.previous[key] = {p for p in previous if isinstance(p, str)}
+        clients = data.get("clients", {})
+        for client_id, record in (clients.items() if isinstance(clients, dict) else ()):
+            clean = client_record(client_id, record)
+            if clean is None:
+                self.changed = True
+                continue
+            self.clients[client_id] = clean
 
     def _replay(self, out: Path) -> None:
         entries = journal.replay(out)
@@ -79,7 +108,27 @@ class Manifest:
             return
         self.changed = True
         for entry in entries:
-            self.absorb(entry, replayed=True)
+            files = {key: (clean, old) for key, (new, old) in entry.files.items()
+                     if file_key(key) and (clean := file_entry(new)) is not None}
+            record = client_record(entry.client, entry.record) or {}
+            self.absorb(JournalEntry(entry.client, record, files), replayed=True)
+
+    def _settle(self, out: Path) -> None:
+        """Keep a replaced digest as ours only while the file still holds it.
+
+        Why:
+            After a killed run, a file whose rename did happen holds its new bytes: the old
+            digest is no longer ours, and an older version restored by hand later must be
+            protected like any edit (a clean run would not know it either).
+        """
+        for key in sorted(self.previous):
+            try:
+                current = disk_sha256(out, key)
+            except OSError:
+                current = None
+            if current not in self.previous[key]:
+                del self.previous[key]
+                self.changed = True
 
     def absorb(self, entry: JournalEntry, *, replayed: bool = False) -> None:
         """Record what a journal line says was written (now, or by a run that was killed).
@@ -133,19 +182,30 @@ class Manifest:
 def edited_files(manifest: Manifest, out: Path, keys: list[str]) -> tuple[list[str], bool]:
     """(files edited by hand, whether any file must be written again).
 
-    A file must be written again when it is missing, or when it still holds bytes we wrote
-    earlier (a run killed between journaling a file and moving it into place).
+    A file must be written again when it is missing, when it still holds bytes we wrote
+    earlier (a run killed between journaling a file and moving it into place), or when its
+    place is obstructed (the writer then reports it). A link or an oversized file in its place
+    is not ours: it counts as edited by hand. Nothing is followed or read without end.
     """
     edited, stale = [], False
     for key in keys:
-        current = file_sha256(out / key)
+        try:
+            current = disk_sha256(out, key)
+        except UnsafeFileError as exc:
+            if exc.filename == str(out / key) and exc.kind in ("a symbolic link", "large"):
+                edited.append(key)
+            else:
+                stale = True
+            continue
+        except OSError:
+            stale = True
+            continue
         if current is None or (current != manifest.recorded(key)
                                and manifest.is_ours(key, current)):
             stale = True
         elif current != manifest.recorded(key):
             edited.append(key)
     return edited, stale
-
 
 
 def input_digests(rules: Path, templates: Path) -> dict[str, str]:
@@ -190,3 +250,79 @@ def plain_name(name: object) -> bool:
     """A file name inside a client folder (a damaged manifest must not lead elsewhere)."""
     return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name \
         and "\\" not in name
+
+
+def disk_sha256(out: Path, key: str) -> str | None:
+    """The digest of the file ``key`` under ``out``, or None when it is missing; neither the
+    client folder nor the file may be a link (see :func:`engine.common.digest.file_sha256`).
+
+    Raises:
+        UnsafeFileError: a link, a folder, a pipe... in the file's place, or in the folder's.
+    """
+    folder, _, _ = key.rpartition("/")
+    if folder:
+        info = lstat_or_none(out / folder)
+        if info is None:
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            raise refusal(out / folder, info.st_mode)
+    return file_sha256(out / key)
+
+
+def disk_bytes(out: Path, key: str, max_bytes: int) -> bytes:
+    """The bytes of the file ``key`` under ``out``, with the checks of :func:`disk_sha256`."""
+    folder, _, _ = key.rpartition("/")
+    info = lstat_or_none(out / folder) if folder else None
+    if folder and (info is None or not stat.S_ISDIR(info.st_mode)):
+        raise FileNotFoundError(errno.ENOENT, "the client folder is missing", str(out / folder))
+    return read_regular(out / key, max_bytes)
+
+
+def file_key(key: object) -> bool:
+    """A manifest file key: ``name`` or ``client-id/name`` (never a path elsewhere)."""
+    if not isinstance(key, str):
+        return False
+    folder, _, name = key.rpartition("/")
+    return plain_name(name) and ((folder == "" and "/" not in key)
+                                 or CLIENT_ID.fullmatch(folder) is not None)
+
+
+def _plain_map(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def file_entry(entry: object) -> dict[str, Any] | None:
+    """A file entry as this tool writes it (``sha256``, ``inputs``), or None."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+            or not _plain_map(entry.get("inputs")):
+        return None
+    return {"sha256": entry["sha256"], "inputs": dict(entry["inputs"])}
+
+
+def client_record(client_id: object, record: object) -> dict[str, Any] | None:
+    """A client record as this tool writes it (odd ids, paths, nested values: None).
+
+    ``source`` and ``inputs`` are required; ``profile_date``, ``files`` and ``summary`` are
+    kept when well formed; anything else is dropped.
+    """
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id) \
+            or not isinstance(record, dict) or not isinstance(record.get("source"), str) \
+            or not _plain_map(record.get("inputs")):
+        return None
+    clean: dict[str, Any] = {"source": record["source"], "inputs": dict(record["inputs"])}
+    files, row, date = record.get("files"), record.get("summary"), record.get("profile_date")
+    if "profile_date" in record:
+        if not (date is None or isinstance(date, str)):
+            return None
+        clean["profile_date"] = date
+    if "files" in record:
+        if not (isinstance(files, list) and all(plain_name(n) for n in files)):
+            return None
+        clean["files"] = list(files)
+    if "summary" in record:
+        if not (isinstance(row, dict) and all(isinstance(k, str) and isinstance(
+                v, str | int | float) for k, v in row.items())):
+            return None
+        clean["summary"] = dict(row)
+    return clean

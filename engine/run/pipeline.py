@@ -22,13 +22,13 @@ from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
 from engine.rules.durable.evaluate import evaluate
+from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES
 
-DOCUMENTS = {
-    "charte-ia.docx": "Charte d'usage de l'intelligence artificielle",
-    "brief-dsi.docx": "Briefing pour le prestataire informatique",
-    "rapport-audit.docx": "Rapport d'audit IA",
-}
-ASSESSMENT_FILE = "assessment.json"
+DOCUMENTS = dict(zip(DOCUMENT_FILES, (
+    "Charte d'usage de l'intelligence artificielle",
+    "Briefing pour le prestataire informatique",
+    "Rapport d'audit IA",
+), strict=True))
 
 
 @dataclass(frozen=True)
