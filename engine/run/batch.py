@@ -29,16 +29,10 @@ from pathlib import Path
 from engine.common.digest import sha256
 from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
 from engine.run.layout import CLIENT_FILES, SUMMARY_FILES
-from engine.run.manifest import (
-    MANIFEST,
-    Manifest,
-    disk_sha256,
-    edited_files,
-    input_digests,
-    is_current,
-)
+from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
+from engine.run.records import disk_sha256
 from engine.run.summary import summary_csv
 
 MAX_PROFILE_FILES = 100_000

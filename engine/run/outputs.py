@@ -43,7 +43,8 @@ from engine.common.files import UnsafeFileError, lstat_or_none
 from engine.errors import ObstructedError, OutputError
 from engine.run import journal
 from engine.run.journal import JournalEntry
-from engine.run.manifest import CLIENT_ID, Manifest
+from engine.run.manifest import Manifest
+from engine.run.records import CLIENT_ID
 
 BATCH_CLIENTS = 32
 FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT})  # stops the batch: no client would fit

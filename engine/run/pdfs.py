@@ -17,8 +17,9 @@ from pathlib import Path
 from engine.common.digest import sha256
 from engine.errors import ObstructedError, UserError
 from engine.run.layout import pdf_name
-from engine.run.manifest import Manifest, disk_bytes, disk_sha256, plain_name
+from engine.run.manifest import Manifest
 from engine.run.outputs import Writer
+from engine.run.records import disk_bytes, disk_sha256, plain_name
 
 MAX_DOCX_BYTES = 256 * 2**20
 
