@@ -107,6 +107,10 @@ class TemplateError(UserError):
     """A document template is invalid: Jinja syntax, unknown variables (stops the run)."""
 
 
+class RenderBudgetError(TemplateError):
+    """A template needs more than the render budget (size, steps, time), or recurses."""
+
+
 class OutputError(UserError):
     """The output folder cannot be written safely (read-only, full disk, symlink...)."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.common.digest import sha256
-from engine.errors import InternalError, Issue, ProfileError, UserError
+from engine.errors import InternalError, Issue, ProfileError, TemplateError, UserError
 from engine.run.options import BatchOptions
 
 if TYPE_CHECKING:
@@ -111,6 +111,10 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
             "summary": summary_row(assessment),
         }
         return Result(path, profile.client_id, files, record)
+    except TemplateError as exc:  # data-dependent (the templates passed their check)
+        issues = [Issue(i.location, f"{i.message} (rendering the documents of {path})")
+                  for i in exc.issues]
+        return Result(path, failure=(type(exc), issues, exc.summary))
     except UserError as exc:
         return Result(path, failure=(type(exc), exc.issues, exc.summary))
     except OSError as exc:
