@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.common.suggest import did_you_mean, hint
-from engine.common.text import printable, shown
+from engine.common.text import lookalikes, printable, shown
 from engine.errors import Issue, Location, ProfileError
 from engine.profile.model import (
     CLIENT_ID_PATTERN,
@@ -329,14 +329,15 @@ def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
         is_model = isinstance(model, type) and issubclass(model, BaseModel)
         names = list(model.model_fields) if is_model else []
         key = str(loc[-1])
-        return (f"unknown key '{shown(key)}'.{hint(key, names)} "
+        return (f"unknown key '{shown(key)}'{lookalikes(key)}.{hint(key, names)} "
                 f"Allowed keys here: {', '.join(names)}.")
     if kind == "missing":
         return "this key is required but missing"
     values = allowed_values(annotation)
     constrained = any(e["type"].startswith(("value_error", "too_")) for e in errors)
     if values is not None and not constrained:
-        text = f"{describe(value)} is not an allowed value; write {_choices(values)}."
+        note = lookalikes(value) if isinstance(value, str) else ""
+        text = f"{describe(value)}{note} is not an allowed value; write {_choices(values)}."
         if isinstance(value, str) and True in values and value.lower() in ("true", "false"):
             return f"{describe(value)} is text, not {value.lower()}: remove the quotes"
         if isinstance(value, str):

@@ -229,7 +229,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
 
         if find_soffice() is None:
             raise ToolMissingError.at("soffice", MISSING_MESSAGE)
-    if files and not options.out.is_dir():
+    if files and not _is_folder(options.out):
         _check_toolkit(options)
     ensure_out_dir(options.out)
     with locked(options.out):

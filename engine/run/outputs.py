@@ -75,7 +75,11 @@ def clean_partials(out: Path, names: Collection[str] | None = None) -> None:
 
 def ensure_out_dir(out: Path) -> None:
     """Create the output folder; refuse a symlink or a folder we cannot write."""
-    if out.is_symlink():
+    try:
+        info = lstat_or_none(out)
+    except OSError as exc:  # a path too long, a parent we may not enter...
+        raise OutputError.at(str(out), f"cannot open the output folder: {exc.strerror}") from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
         raise OutputError.at(str(out), "the output folder is a symbolic link; give a real folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
