@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,18 +67,22 @@ class TestShippedFolders:
                                                    ) -> None:
         """What a wheel (pip install ., pipx install) holds: setup.py's build copies rules/
         and doc_templates/ into the package, and the engine finds them there."""
-        build = tmp_path / "build"
-        subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(build)],
-                       cwd=ROOT, check=True, capture_output=True, timeout=300)
+        wheels = tmp_path / "wheels"
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                        str(wheels), str(ROOT)], check=True, capture_output=True, timeout=600)
         shutil.rmtree(ROOT / "build", ignore_errors=True)
-        assert (build / "engine" / "shipped_rules" / "vendors" / "register.yaml").is_file()
-        assert sorted(p.name for p in (build / "engine" / "shipped_templates").iterdir()) == [
-            "brief-dsi.docx", "charte-ia.docx", "rapport-audit.docx"]
-        env = {"PYTHONPATH": str(build)}
+        (wheel,) = wheels.glob("iapme-*.whl")
+        installed = tmp_path / "site"
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(installed)
+        assert (installed / "engine" / "shipped_rules" / "vendors" / "register.yaml").is_file()
+        assert sorted(p.name for p in (installed / "engine" / "shipped_templates").iterdir()) \
+            == ["brief-dsi.docx", "charte-ia.docx", "rapport-audit.docx"]
+        env = {"PYTHONPATH": str(installed)}
         probe = subprocess.run([sys.executable, "-c", "import engine; print(engine.__file__)"],
                                cwd=elsewhere, env={**os.environ, **env}, capture_output=True,
                                text=True, check=True)
-        assert probe.stdout.startswith(str(build)), probe.stdout
+        assert probe.stdout.startswith(str(installed)), probe.stdout
         done = iapme(elsewhere, "run", "registre.yaml", "--jobs", 1, env=env)
         assert done.returncode == 0, done.stderr
 

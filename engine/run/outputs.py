@@ -112,6 +112,7 @@ def open_folder(out: Path, folder: str) -> int:
 
     Raises:
         ObstructedError: the folder is a link, a file, or cannot be created or opened.
+        OutputError: the disk is full.
     """
     target = out / folder if folder else out
     what = "client folder" if folder else "output folder"
@@ -128,6 +129,8 @@ def open_folder(out: Path, folder: str) -> int:
             message = "exists but is not a folder; move it away"
         else:
             message = f"cannot write: {exc.strerror}"
+        if exc.errno in FULL_DISK:
+            raise OutputError.at(str(target), message) from None
         raise ObstructedError.at(str(target), message) from None
 
 

@@ -86,7 +86,8 @@ def _converting(out: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
             "client:\n", f"client:\n  id: client-{n}\n", 1), encoding="utf-8")
         paths.append(path)
     proc = subprocess.Popen(_command(out, *paths), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_interruptible)
     try:
         _wait_for(lambda: _libreoffice_of(out) or proc.poll() is not None)
         assert proc.poll() is None, "the run ended before LibreOffice started"
@@ -99,6 +100,12 @@ def _converting(out: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
         for pid in _libreoffice_of(out):  # never leave one behind, even when a test fails
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal, even when the tests run as a background job (which starts
+    with SIGINT ignored, and Python keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _tmp_work_folders() -> set[str]:
