@@ -50,7 +50,8 @@ def _command(out: Path, *paths: Path) -> list[str]:
 
 
 def _libreoffice_of(out: Path) -> list[int]:
-    """Processes running LibreOffice for this test (its profile lives in a work folder)."""
+    """Processes running LibreOffice for this test: its profile lives under the test's own
+    folder (the output folder, or the test's private $TMPDIR), never another run's."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -60,7 +61,7 @@ def _libreoffice_of(out: Path) -> list[int]:
                                                                                     "replace")
         except OSError:
             continue
-        if "UserInstallation=" in cmdline and (str(out) in cmdline or "iapme-pdf-" in cmdline):
+        if f"UserInstallation=file://{out.parent}/" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -87,7 +88,7 @@ def _converting(out: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
         paths.append(path)
     proc = subprocess.Popen(_command(out, *paths), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_interruptible)
+                            preexec_fn=_interruptible, env=_private_tmp(tmp_path))
     try:
         _wait_for(lambda: _libreoffice_of(out) or proc.poll() is not None)
         assert proc.poll() is None, "the run ended before LibreOffice started"
@@ -108,8 +109,16 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _tmp_work_folders() -> set[str]:
-    return {p.name for p in Path("/tmp").glob("iapme-pdf-*")}
+def _private_tmp(tmp_path: Path) -> dict[str, str]:
+    """The environment with a temporary folder of this test's own (other runs share /tmp)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir(exist_ok=True)
+    return {**os.environ, "TMPDIR": str(folder)}
+
+
+def _tmp_files(tmp_path: Path) -> list[Path]:
+    """What the run left in its temporary folder (copies of documents, profiles...)."""
+    return sorted((tmp_path / "tmp").rglob("*"))
 
 
 def test_a_pdf_follows_its_document(tmp_path: Path) -> None:
@@ -149,10 +158,9 @@ def test_the_pdf_phase_holds_the_lock(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_libreoffice_dies_with_the_run(tmp_path: Path, sig: signal.Signals) -> None:
     """Finding 11: kill -9 or Ctrl-C during --pdf: no LibreOffice left running, no copies of
-    the documents in /tmp; what is left in the output folder is hidden and the next run
-    removes it."""
+    the documents in the temporary folder ($TMPDIR); what is left in the output folder is
+    hidden and the next run removes it."""
     out = tmp_path / "out"
-    before = _tmp_work_folders()
     with _converting(out, tmp_path) as proc:
         os.killpg(proc.pid, sig)
         _, stderr = proc.communicate(timeout=60)
@@ -160,7 +168,7 @@ def test_libreoffice_dies_with_the_run(tmp_path: Path, sig: signal.Signals) -> N
             assert stderr.strip().endswith("Aborted!"), stderr
             assert "Traceback" not in stderr
         _wait_for(lambda: not _libreoffice_of(out), timeout=10)
-    assert _tmp_work_folders() - before == set()
+    assert _tmp_files(tmp_path) == []
     if sig == signal.SIGINT:
         assert not list(out.glob(".iapme-work-*"))
     done = subprocess.run(_command(out, tmp_path / "in"), capture_output=True, text=True,
