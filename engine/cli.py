@@ -45,6 +45,9 @@ def handle_user_errors(func: F) -> F:
         except UserError as exc:
             _print_error(exc)
             sys.exit(1)
+        except BrokenPipeError:  # the reader went away (| head): say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:
             where = exc.filename if exc.filename is not None else "iapme"
             _print_error(UserError.at(str(where), f"cannot read or write: {exc.strerror or exc}"))

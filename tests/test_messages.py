@@ -168,3 +168,16 @@ class TestMapAttribute:
         assert line.startswith(f"error: {templates / 'charte-ia.docx'}: body: "), line
         assert fragment in line
         assert not (out / "dupont" / "charte-ia.docx").exists()
+
+
+def test_output_piped_into_a_reader_that_stops(tmp_path: Path) -> None:
+    """``iapme vendors list | head -1``: the reader closes the pipe; no error, no traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "vendors", "list", "--rules",
+                             str(RULES)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the first line is written
+    _, stderr = proc.communicate(timeout=60)
+    assert stderr == b"", stderr
