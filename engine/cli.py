@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from engine.common.project import resolve
 from engine.common.text import printable
 from engine.errors import UserError
 
@@ -31,7 +32,11 @@ def _print_error(error: UserError) -> None:
 
 
 def handle_user_errors(func: F) -> F:
-    """Turn any :class:`UserError` into its message on stderr and exit code 1."""
+    """Turn any :class:`UserError` into its message on stderr and exit code 1.
+
+    An ``OSError`` the library did not place (a path too long for the system, a permission
+    refused) is printed the same way, located at its file: never a traceback.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -40,8 +45,25 @@ def handle_user_errors(func: F) -> F:
         except UserError as exc:
             _print_error(exc)
             sys.exit(1)
+        except BrokenPipeError:  # the reader went away (| head): say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else "iapme"
+            _print_error(UserError.at(str(where), f"cannot read or write: {exc.strerror or exc}"))
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _rules(option: Path | None) -> Path:
+    """The rule folder: the option, iapme.toml's, ./rules, or the shipped one."""
+    return resolve("rules", Path.cwd(), option)
+
+
+def _templates(option: Path | None) -> Path:
+    """The template folder: the option, iapme.toml's, ./doc_templates, or the shipped one."""
+    return resolve("templates", Path.cwd(), option)
 
 
 def _parse_date(_: Any, __: Any, value: str | None) -> dt.date | None:
@@ -59,10 +81,12 @@ def _parse_date(_: Any, __: Any, value: str | None) -> dt.date | None:
 AS_OF = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
                      help="Legal date of the assessment (default: the profile's assessment.date, "
                           "else today).")
-RULES = click.option("--rules", type=PATHS, default=Path("rules"), show_default=True,
-                     help="Rule folder.")
-TEMPLATES = click.option("--templates", type=PATHS, default=Path("doc_templates"),
-                         show_default=True, help="Template folder.")
+RULES = click.option("--rules", type=PATHS, default=None,
+                     help="Rule folder, with its vendor register (default: the one named in "
+                          "iapme.toml, else ./rules, else the rules shipped with iapme).")
+TEMPLATES = click.option("--templates", type=PATHS, default=None,
+                         help="Template folder (default: the one named in iapme.toml, else "
+                              "./doc_templates, else the templates shipped with iapme).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,14 +107,14 @@ def main() -> None:
 @click.option("--pdf", is_flag=True, help="Also write PDFs through LibreOffice.")
 @click.option("--force", is_flag=True, help="Overwrite deliverables edited by hand.")
 @handle_user_errors
-def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of: dt.date | None,
-        jobs: int | None, pdf: bool, force: bool) -> None:
+def run(paths: tuple[Path, ...], out: Path, rules: Path | None, templates: Path | None,
+        as_of: dt.date | None, jobs: int | None, pdf: bool, force: bool) -> None:
     """Validate, assess and render every profile (default: inputs/)."""
     from engine.run.batch import run_batch
     from engine.run.options import BatchOptions
 
-    options = BatchOptions(paths=list(paths) or [Path("inputs")], out=out, rules=rules,
-                           templates=templates, as_of=as_of, today=dt.date.today(),
+    options = BatchOptions(paths=list(paths) or [Path("inputs")], out=out, rules=_rules(rules),
+                           templates=_templates(templates), as_of=as_of, today=dt.date.today(),
                            jobs=jobs or os.cpu_count() or 1, force=force, pdf=pdf)
     bar: Any = None
     progress = None
@@ -124,14 +148,14 @@ def run(paths: tuple[Path, ...], out: Path, rules: Path, templates: Path, as_of:
 @AS_OF
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment.json document.")
 @handle_user_errors
-def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> None:
+def assess(profile: Path, rules: Path | None, as_of: dt.date | None, as_json: bool) -> None:
     """Evaluate one profile and print the result; writes nothing."""
     from engine.assessment.assess import to_json
     from engine.profile.validate import load_profile
     from engine.rules.base import load_rulebase
     from engine.run.pipeline import assess_profile, resolve_as_of
 
-    rulebase = load_rulebase(rules)
+    rulebase = load_rulebase(_rules(rules))
     loaded = load_profile(profile, display_path=str(profile),
                           register_ids=rulebase.register.vendors)
     result = assess_profile(loaded, rulebase, resolve_as_of(loaded, as_of, dt.date.today()))
@@ -149,6 +173,8 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
         for excluded in u.exclusions:
             click.echo(f"      ruled out: {'; '.join(excluded.provenance.references)}"
                        f" ({excluded.rule_id})")
+    for key in result.to_complete:  # open questions on the company itself
+        click.echo(f"  to complete (company): {key}")
     for f in result.findings:
         click.echo(f"  [{f.severity}] {f.subject or loaded.client_id}: {f.message} ({f.rule_id})")
 
@@ -157,23 +183,25 @@ def assess(profile: Path, rules: Path, as_of: dt.date | None, as_json: bool) -> 
 @click.argument("paths", nargs=-1, type=PATHS)
 @RULES
 @handle_user_errors
-def validate(paths: tuple[Path, ...], rules: Path) -> None:
+def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
     """Check profiles only; list every problem as file:line:column: key: message."""
     from engine.profile.register import check_register
     from engine.profile.validate import load_profile
     from engine.run.batch import find_profiles
 
-    register, register_issues = check_register(rules)
+    register, register_issues = check_register(_rules(rules))
     ids = None if register_issues else register.vendors  # a broken register: lint reports it
     files, errors = find_profiles(list(paths) or [Path("inputs")])
+    valid = 0
     for path in files:
         try:
             load_profile(path, display_path=str(path), register_ids=ids)
+            valid += 1
         except UserError as exc:
             errors.append(exc)
     for error in errors:
         _print_error(error)
-    click.echo(f"{len(files) - len(errors)} valid, {len(errors)} invalid")
+    click.echo(f"{valid} valid, {len(errors)} invalid")
     sys.exit(1 if errors else 0)
 
 
@@ -185,11 +213,12 @@ def rules() -> None:
 @rules.command("lint")
 @RULES
 @handle_user_errors
-def rules_lint(rules: Path) -> None:
+def rules_lint(rules: Path | None) -> None:
     """Check rule files: syntax, operators, fields, values, ids, references; then try them on
     the rule engine (in a subprocess) with a synthetic profile matching every condition."""
     from engine.rules.lint import lint_rules
 
+    rules = _rules(rules)
     issues = lint_rules(rules, probe=True)
     for issue in issues:
         click.echo(str(issue), err=True)
@@ -200,11 +229,11 @@ def rules_lint(rules: Path) -> None:
 @rules.command("test")
 @RULES
 @handle_user_errors
-def rules_test(rules: Path) -> None:
+def rules_test(rules: Path | None) -> None:
     """Run the rule test cases kept beside the rules."""
     from engine.rules.cases import run_rule_tests
 
-    report = run_rule_tests(rules)
+    report = run_rule_tests(_rules(rules))
     for line in report.lines():
         click.echo(line)
     sys.exit(1 if report.failed else 0)
@@ -219,14 +248,16 @@ def templates() -> None:
 @TEMPLATES
 @RULES
 @handle_user_errors
-def templates_check(templates: Path, rules: Path) -> None:
-    """Report Jinja syntax errors and variables the context does not provide."""
+def templates_check(templates: Path | None, rules: Path | None) -> None:
+    """Report Jinja syntax errors, variables the context does not provide, refused parts and
+    templates that exceed the render budget."""
     from engine.documents.render import make_environment
     from engine.documents.templates import check_template_dir
     from engine.documents.text_keys import load_texts
     from engine.run.pipeline import DOCUMENTS, sample_context
 
-    context = sample_context(load_texts(rules))
+    templates = _templates(templates)
+    context = sample_context(load_texts(_rules(rules)))
     issues = check_template_dir(templates, list(DOCUMENTS), context, make_environment())
     for issue in issues:
         click.echo(str(issue), err=True)
@@ -268,11 +299,11 @@ def vendors() -> None:
 @vendors.command("list")
 @RULES
 @handle_user_errors
-def vendors_list(rules: Path) -> None:
+def vendors_list(rules: Path | None) -> None:
     """One line per register vendor: id, name, categories, hosting."""
     from engine.profile.register import load_register
 
-    register = load_register(rules)
+    register = load_register(_rules(rules))
     for entry in sorted(register.vendors.values(), key=lambda e: e.id):
         hosting = entry.facts.hosting.value if entry.facts.hosting else "unknown"
         click.echo(f"{entry.id:<24} {entry.name:<28} {', '.join(entry.categories):<40} "
@@ -285,12 +316,13 @@ def vendors_list(rules: Path) -> None:
 @click.argument("vendor_id")
 @RULES
 @handle_user_errors
-def vendors_show(vendor_id: str, rules: Path) -> None:
+def vendors_show(vendor_id: str, rules: Path | None) -> None:
     """Every fact the register holds on one vendor, with its source and date."""
     from engine.common.suggest import hint
     from engine.errors import RuleError
     from engine.profile.register import load_register
 
+    rules = _rules(rules)
     register = load_register(rules)
     entry = register.get(vendor_id)
     if entry is None:
@@ -306,3 +338,10 @@ def vendors_show(vendor_id: str, rules: Path) -> None:
         if fact is not None:
             state = "verified" if fact.verified else "not verified"
             click.echo(f"  {name}: {fact.value}  [{fact.source}; {fact.checked_on}; {state}]")
+
+
+# The intake commands (init, schema, questionnaire, answers import) live beside their stage.
+from engine.intake.cli import COMMANDS  # noqa: E402
+
+for _command in COMMANDS:
+    main.add_command(_command)

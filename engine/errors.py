@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,12 @@ class UserError(IapmeError):
         line: int | None = None,
         column: int | None = None,
         key_path: str | None = None,
-    ) -> UserError:
+    ) -> Self:
         """Build an error with a single issue at one location."""
         return cls([Issue(Location(file, line, column, key_path), message)])
 
     @classmethod
-    def of(cls, issues: Iterable[Issue], summary: str = "") -> UserError:
+    def of(cls, issues: Iterable[Issue], summary: str = "") -> Self:
         return cls(list(issues), summary)
 
     def __str__(self) -> str:
@@ -106,12 +107,25 @@ class TemplateError(UserError):
     """A document template is invalid: Jinja syntax, unknown variables (stops the run)."""
 
 
+class RenderBudgetError(TemplateError):
+    """A template needs more than the render budget (size, steps, time), or recurses."""
+
+
 class OutputError(UserError):
     """The output folder cannot be written safely (read-only, full disk, symlink...)."""
 
 
+class ObstructedError(OutputError):
+    """One client's folder or file place is taken (a file, a link, a pipe...): that client is
+    not written, the batch goes on."""
+
+
 class ToolMissingError(UserError):
     """An external program the user asked for (LibreOffice for ``--pdf``) is not installed."""
+
+
+class AnswersError(UserError):
+    """A filled questionnaire cannot be read or holds an answer that is not allowed."""
 
 
 class InternalError(IapmeError):

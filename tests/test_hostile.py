@@ -656,6 +656,12 @@ def read_only(folder: Path) -> Iterator[str]:
         subprocess.run(["chattr", "-i", str(folder)], capture_output=True, check=False)
 
 
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal, even when the tests run as a background job (which starts
+    with SIGINT ignored, and Python keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class TestFaults:
     """A full disk, a read-only folder, a kill or Ctrl-C: no truncated file, a clear message,
     and the next run completes."""
@@ -719,7 +725,8 @@ class TestFaults:
                    "--rules", str(RULES), "--templates", str(TEMPLATES), "--jobs", "2",
                    "--as-of", AS_OF]
         proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=_interruptible)
         try:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and proc.poll() is None:

@@ -124,6 +124,7 @@ class Assessment:
     actions: list[Action] = field(default_factory=list)      # the deduplicated action plan
     deadlines: list[Deadline] = field(default_factory=list)  # dated obligations, sorted
     policy: Policy = field(default_factory=Policy)
+    to_complete: list[str] = field(default_factory=list)  # open questions on the client itself
 
     def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
         """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""
@@ -214,6 +215,8 @@ def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
         u.ranked = u.decision.status in table.ranked
         u.running = u.use_case.stage in table.running_stages
     result = Assessment(profile, as_of, rules_digest, results, findings, policy=policy)
+    result.to_complete = sorted({f.spec.field for f in findings if f.subject_kind == "client"
+                                 and f.spec and f.spec.kind == "missing_answer" and f.spec.field})
     if penalties is not None:
         named = {f.spec.penalty for f in findings if f.spec and f.spec.penalty}
         named |= {o.penalty for u in results for o in u.obligations if o.penalty}

@@ -27,6 +27,7 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
         "as_of": assessment.as_of.isoformat(),
         "rules_digest": assessment.rules_digest,
         "worst_tier": assessment.worst_tier,
+        "to_complete": assessment.to_complete,
         "use_cases": [_use_case_json(u) for u in assessment.use_cases],
         "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
         "actions": [_action_json(a) for a in assessment.actions],

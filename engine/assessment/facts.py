@@ -88,8 +88,10 @@ def to_facts(profile: Profile, as_of: dt.date,
     client_fact: Fact = {"type": "client", "cid": profile.client_id,
                          **_plain(client, _CLIENT_TEXT)}
     active = [u for u in profile.use_cases if u.stage in ACTIVE_STAGES]
+    if client.ai_champion is not None:  # absent: unanswered, a question; false: none designated
+        client_fact["has_ai_champion"] = client.ai_champion is not False
     client_fact.update(
-        has_ai_champion=client.ai_champion is not None,
+        has_director=client.director is not None,
         n_use_cases=len(profile.use_cases),
         n_active_use_cases=len(active),
         n_new_tools=len({u.vendor or u.id for u in profile.use_cases

@@ -8,10 +8,15 @@ Why:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine.common.files import UnsafeFileError, open_regular
+
 PREFIX = "sha256:"
+MAX_FILE_BYTES = 256 * 2**20
+"""The largest existing file :func:`file_sha256` reads (none of ours comes near)."""
 
 
 def sha256(data: bytes) -> str:
@@ -23,12 +28,33 @@ def sha256(data: bytes) -> str:
     return PREFIX + hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(path: Path) -> str | None:
-    """The ``sha256:`` of ``path``'s bytes, or None when there is no such file."""
+def file_sha256(path: Path | str, *, dir_fd: int | None = None,
+                max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """The ``sha256:`` of the regular file ``path`` (a link is not followed), or None when
+    nothing is there. Read in chunks: the memory stays flat.
+
+    Raises:
+        UnsafeFileError: ``path`` is a link, a folder, a pipe, a device or larger than
+            ``max_bytes`` (:mod:`engine.common.files`).
+        OSError: it cannot be read.
+    """
     try:
-        return sha256(path.read_bytes())
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        fd, _ = open_regular(path, max_bytes, dir_fd=dir_fd)
+    except FileNotFoundError:
         return None
+    sha = hashlib.sha256()
+    try:
+        total = 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > max_bytes:
+                break
+            sha.update(chunk)
+    finally:
+        os.close(fd)
+    if total > max_bytes:
+        raise UnsafeFileError(path, "large", "the file is larger than the limit")
+    return PREFIX + sha.hexdigest()
 
 
 def short(digest: str, length: int = 12) -> str:

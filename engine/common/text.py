@@ -10,6 +10,7 @@ Why:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 BIDI_MARKS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """Invisible marks and overrides that reorder text ("Trojan source" tricks)."""
@@ -79,3 +80,23 @@ def forbidden_at(text: str) -> tuple[str, int] | None:
     """
     bad = FORBIDDEN.search(text)
     return None if bad is None else (f"U+{ord(bad.group()):04X}", bad.start() + 1)
+
+
+def lookalikes(text: str, limit: int = 3) -> str:
+    """A note naming the characters of ``text`` that are not Latin letters, digits or ASCII
+    punctuation (a Cyrillic 'с' prints like a Latin 'c'), or "" when there are none.
+
+    >>> lookalikes("\\u0441lient")
+    ' (U+0441 CYRILLIC SMALL LETTER ES at position 1 is not a Latin letter)'
+    >>> lookalikes("sector"), lookalikes("société")
+    ('', '')
+    """
+    odd = [(i, c) for i, c in enumerate(text, start=1)
+           if not c.isascii() and not unicodedata.name(c, "").startswith("LATIN ")]
+    if not odd:
+        return ""
+    named = [f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED CHARACTER')} at position {i}"
+             for i, c in odd[:limit]]
+    more = f" and {len(odd) - limit} more" if len(odd) > limit else ""
+    verb = "is" if len(odd) == 1 else "are"
+    return f" ({', '.join(named)}{more} {verb} not a Latin letter)"

@@ -108,6 +108,7 @@ def _summary(assessment: Assessment, wording: Wording, worst_tier: str) -> dict[
     counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in TIERS}
     blockers = blocking_points(assessment)
     alert = "report.summary.prohibited."
+    questions = _open_questions(assessment)
     return {
         "use_cases": str(len(assessment.use_cases)),
         "worst_tier": worst_tier,
@@ -116,11 +117,20 @@ def _summary(assessment: Assessment, wording: Wording, worst_tier: str) -> dict[
         "undetermined": counts["undetermined"],
         "blockers": blockers,
         "blockers_text": (texts.text("report.summary.blockers", count=str(blockers)) if blockers
+                          else texts.text("report.summary.no_blocker_open_questions",
+                                          count=str(questions)) if questions
                           else texts.text("report.summary.no_blocker")),
         "prohibited_alert": {part: texts.text(alert + part) if counts["unacceptable"] else ""
                              for part in ("lead", "text")},
         "decisions_text": decisions_sentence(assessment, wording),
     }
+
+
+def _open_questions(assessment: Assessment) -> int:
+    """How many answers are still to complete: never a bare "no blocker" while some are."""
+    keys = {("" if key.startswith("client.") else u.use_case.id, key)
+            for u in assessment.use_cases for key in (*u.missing, *u.to_complete)}
+    return len(keys | {("", key) for key in assessment.to_complete})
 
 
 def _chart(assessment: Assessment, texts: Texts) -> Image:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-import zipfile
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,9 @@ import jinja2
 from docxtpl import DocxTemplate
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from engine.common.files import read_regular
+from engine.common.zipio import ZipRefusedError, read_zip
+from engine.documents.package import TEMPLATE_LIMITS, check_package
 from engine.errors import Issue, Location, TemplateError
 
 NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -121,18 +124,34 @@ def read_template(path: Path) -> TemplateSource:
 
 
 def _read_zip(path: Path) -> dict[str, bytes]:
-    if not path.is_file():
+    """The template's entries, within the zip limits, its package checked (see
+    :mod:`engine.documents.package`); every refusal of the package at once."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if not path.exists():
+            raise TemplateError.at(str(path), "template file not found") from None
+        raise TemplateError.at(str(path), f"cannot read the template: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
         raise TemplateError.at(str(path), "template file not found")
     try:
-        with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
-            if bad is not None:
-                raise TemplateError.at(str(path), f"the .docx file is damaged ({bad})")
-            return {info.filename: archive.read(info) for info in archive.infolist()}
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise TemplateError.at(
-            str(path), "is not a Word .docx file (not a zip archive); save it from Word as .docx"
-        ) from exc
+        data = read_regular(path, TEMPLATE_LIMITS.total_bytes, follow_links=True)
+        entries = read_zip(data, TEMPLATE_LIMITS)
+    except ZipRefusedError as exc:
+        text = str(exc)
+        if text.startswith("damaged zip archive (File is not a zip file"):
+            text = "is not a Word .docx file (not a zip archive); save it from Word as .docx"
+        elif text.startswith("damaged"):
+            text = f"the .docx file is {text}"
+        else:
+            text = f"is refused as a template: {text}"
+        raise TemplateError.at(str(path), text) from None
+    except OSError as exc:
+        raise TemplateError.at(str(path), f"cannot read the template: {exc.strerror}") from None
+    issues = check_package(path, entries)
+    if issues:
+        raise TemplateError.of(issues)
+    return entries
 
 
 def _body_part(

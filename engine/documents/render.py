@@ -25,11 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from engine.common.suggest import hint
@@ -44,7 +42,8 @@ from engine.documents.parts import (
     syntax_issue,
 )
 from engine.documents.read import document_images, document_text
-from engine.errors import InternalError, Issue, Location, TemplateError
+from engine.documents.sandbox import BudgetError, Limits, budget, make_environment, render_stream
+from engine.errors import InternalError, Issue, Location, RenderBudgetError, TemplateError
 
 __all__ = [
     "DocProperties",
@@ -57,6 +56,8 @@ __all__ = [
 ]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+RENDER_LIMITS = Limits()
+"""The budget of one document (ours take well under a tenth of it)."""
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing
 _LISTING_CHARS = re.compile("[\t\a\n\f]")
@@ -83,37 +84,6 @@ def _resolve_listing(match: re.Match[str]) -> str:
     if _LISTING_CHARS.search(paragraph) is None:
         return paragraph
     return str(DOCXTPL.resolve_listing(paragraph))
-
-
-def make_environment() -> SandboxedEnvironment:
-    """The one Jinja environment for documents: sandboxed, autoescaped, strict.
-
-    A missing variable raises instead of printing a blank; templates cannot reach Python
-    internals (``''.__class__`` raises ``SecurityError``). No custom filters: the context
-    already holds formatted French strings.
-    """
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
-                                finalize=_literal)
-
-
-_BRACE_UNDERSCORE = re.compile(r"(?<=[{%])_|_(?=[}%])")
-
-
-def _literal(value: Any) -> Any:
-    """Escape a value so docxtpl's own ``{_{``/``}_}`` un-escaping cannot touch it.
-
-    Why:
-        docxtpl turns ``{_{`` into ``{{`` over the whole rendered part, values included; an
-        underscore next to a brace or percent sign is written as the character reference
-        ``&#95;``, which Word reads back as ``_``.
-    """
-    if hasattr(value, "__html__"):
-        return value
-    escaped = markupsafe.escape(value)
-    if "_" not in escaped:  # most values: nothing more to do
-        return escaped
-    text = _BRACE_UNDERSCORE.sub("&#95;", str(escaped))
-    return markupsafe.Markup(text)  # noqa: S704 (escaped above)
 
 
 @dataclass(frozen=True)
@@ -239,25 +209,28 @@ class PreparedTemplate:
             raise InternalError("document templates need an autoescaping environment")
         return cls(path, env)
 
-    def render(self, context: Mapping[str, Any], props: DocProperties) -> bytes:
+    def render(self, context: Mapping[str, Any], props: DocProperties,
+               limits: Limits = RENDER_LIMITS) -> bytes:
         """The .docx bytes for ``context``; equal inputs give equal bytes.
 
         Raises:
-            TemplateError: a variable is missing, the sandbox refused an operation, or the
-                template produced invalid XML.
+            TemplateError: a variable is missing, the sandbox refused an operation, the
+                render needed more than ``limits`` (size, steps, time), or the template
+                produced invalid XML.
         """
         state = _RenderState(self._taken)
         ctx = dict(context)
         entries, shape_id = [], docx_fast.FIRST_SHAPE_ID
         token = _RENDER_STATE.set(state)
         try:
-            for part, template in zip(self.parts, self._templates, strict=True):
-                state.part = part
-                xml = self._fill(part, template, ctx)
-                xml, shape_id = docx_fast.renumber_shapes(xml, shape_id)
-                data = (part.prefix + xml + part.suffix).encode()
-                self._check_xml(part, data)
-                entries.append((part.name, data))
+            with budget(limits):
+                for part, template in zip(self.parts, self._templates, strict=True):
+                    state.part = part
+                    xml = self._fill(part, template, ctx)
+                    xml, shape_id = docx_fast.renumber_shapes(xml, shape_id)
+                    data = (part.prefix + xml + part.suffix).encode()
+                    self._check_xml(part, data)
+                    entries.append((part.name, data))
         finally:
             _RENDER_STATE.reset(token)
         for part in self.parts:
@@ -274,7 +247,16 @@ class PreparedTemplate:
     def _fill(self, part: JinjaPart, template: jinja2.Template, ctx: dict[str, Any]) -> str:
         """Render one part the way docxtpl's ``render_xml_part`` does."""
         try:
-            xml = template.render(ctx)
+            xml = render_stream(template, ctx)
+        except BudgetError as exc:
+            raise self._error(part, exc, f"the template needs more than the render budget: "
+                                         f"{exc}; simplify it", RenderBudgetError) from exc
+        except RecursionError as exc:
+            raise self._error(part, exc, "the template calls itself without end (a macro "
+                                         "calling itself?)", RenderBudgetError) from exc
+        except MemoryError as exc:
+            raise self._error(part, exc, "the template needs more memory than there is",
+                              RenderBudgetError) from exc
         except jinja2.UndefinedError as exc:
             name = _UNDEFINED_NAME.match(exc.message or "")
             extra = hint(name.group(1), ctx) if name else ""
@@ -290,13 +272,14 @@ class PreparedTemplate:
             return xml
         return _PARAGRAPH.sub(_resolve_listing, xml)
 
-    def _error(self, part: JinjaPart, exc: BaseException, message: str) -> TemplateError:
+    def _error(self, part: JinjaPart, exc: BaseException, message: str,
+               kind: type[TemplateError] = TemplateError) -> TemplateError:
         lines = [
             f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
         ]
         near = paragraph_at(part.source, lines[-1]) if lines else ""
         text = f"{message} (near «{near}»)" if near else message
-        return TemplateError([Issue(Location(str(self.path), key_path=part.label), text)])
+        return kind([Issue(Location(str(self.path), key_path=part.label), text)])
 
     def _check_xml(self, part: JinjaPart, data: bytes) -> None:
         try:

@@ -3,11 +3,14 @@
 Every problem of every template is reported in one pass, each with the template file, the part
 (``body``, ``header1``, ``footer1``...) and the paragraph it is in: Jinja syntax errors, docxtpl
 features the renderer does not support, variables the context does not provide (with a
-did-you-mean), missing or unreadable template files.
+did-you-mean), missing or unreadable template files, refused package parts (see
+:mod:`engine.documents.parts`), and a trial render on the sample context within the render
+budget (:mod:`engine.documents.sandbox`).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +20,11 @@ from jinja2 import meta, nodes
 
 from engine.common.suggest import hint
 from engine.documents.parts import JinjaPart, paragraph_at, read_template, syntax_issue
-from engine.documents.render import make_environment
-from engine.errors import Issue, Location, TemplateError
+from engine.documents.render import DocProperties, PreparedTemplate, make_environment
+from engine.errors import Issue, Location, RenderBudgetError, TemplateError
+
+_TRIAL_PROPS = DocProperties(title="Essai", subject="Essai", author="iapme",
+                             created=datetime.date(2026, 1, 1))
 
 
 def check_template(
@@ -48,7 +54,28 @@ def check_template(
         issues += _internals(path, part, tree)
         if provided is not None:
             issues += _missing_variables(path, part, tree, provided, env)
+    if provided is not None and not issues:
+        issues += _trial_render(path, provided, env)
     return issues
+
+
+def _trial_render(path: Path, provided: Mapping[str, Any], env: jinja2.Environment
+                  ) -> list[Issue]:
+    """Render once on ``provided`` (the sample context) within the render budget.
+
+    Why:
+        A loop without end or a gigabyte text (``{{ client.name * 100000000 }}``) fails on
+        any data: found here, it stops ``templates check`` and the run before any client.
+        Other errors depend on the data (the sample has one use case, one vendor) and are
+        left to the render of each client.
+    """
+    try:
+        PreparedTemplate.load(path, env).render(provided, _TRIAL_PROPS)
+    except RenderBudgetError as exc:
+        return list(exc.issues)
+    except TemplateError:
+        return []
+    return []
 
 
 def _internals(path: Path, part: JinjaPart, tree: nodes.Template) -> list[Issue]:

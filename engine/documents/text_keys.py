@@ -23,6 +23,7 @@ from engine.documents.texts import (
     text,
 )
 from engine.errors import Issue, RuleError
+from engine.intake.text_keys import INTAKE_TEXTS
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import DecisionStatus, Priority, Severity, Status, Tier
@@ -183,6 +184,7 @@ SCHEMA: dict[str, TextSpec] = {
     "report.decision.reason_vendor": text("tool", "title", "references"),
     "report.decision.condition": text("title", "references", "due"),
     "report.decision.condition_vendor": text("tool", "title", "references", "due"),
+    "report.summary.no_blocker_open_questions": text("count"),
     "report.prohibited.obligations": text(),
     "report.prohibited.follow_up": text(),
     "report.roi_not_measurable": text(),
@@ -197,6 +199,7 @@ SCHEMA: dict[str, TextSpec] = {
     "report.vendor_conclusion.open": text("count"),
     "report.actions.item": text("text", "owner", "due"),
     "report.actions.more": text("count"),
+    "report.actions.client_questions": text("fields"),
     **_each("report.actions", ("all_here", "none", "more_one")),
     "report.deadlines.concerns": text("tools"),
     "report.deadlines.concerns_none": text(),
@@ -209,6 +212,8 @@ SCHEMA: dict[str, TextSpec] = {
     **_each("report.chart.complexity", COMPLEXITIES),
     **_each("report.chart", ("x_axis", "y_axis", "empty", "scale_note", "clipped_note",
                              "colour_note", "blocked_note")),
+    # profile.yaml and questionnaire.yaml: the profile vocabulary, the SME's questionnaire
+    **INTAKE_TEXTS,
 }
 
 

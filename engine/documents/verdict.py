@@ -133,6 +133,16 @@ def actions_context(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     """``actions``: the whole plan, the first ones for "Prochaines étapes", the rest's note."""
     texts = wording.texts
     entries = [action_entry(a, wording) for a in assessment.actions]
+    if assessment.to_complete:  # the open questions on the company, by their French labels
+        labels = [texts.text(f"profile.keys.{key}.label") for key in assessment.to_complete]
+        text = texts.text("report.actions.client_questions", fields=list_fr(labels))
+        owner = texts.text("labels.owner.direction")
+        due = due_label(wording, "immediately", assessment.as_of)
+        entries.insert(0, {
+            "text": text, "owner": owner, "due": due, "due_lower": _lower_first(due),
+            "references": "", "blocking": False,
+            "line": texts.text("report.actions.item", text=text, owner=owner,
+                               due=_lower_first(due))})
     first = assessment.policy.actions.report_first
     rest = len(entries) - first
     return {

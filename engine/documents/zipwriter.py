@@ -25,6 +25,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from engine.common import zipio
 from engine.common.text import xml_safe
+from engine.documents.package import SAFE_PARSER
 from engine.documents.parts import NS_REL, RT_IMAGE, XML_DECLARATION, Relationship
 
 COMPRESS_LEVEL = 6  # static parts, deflated once per template
@@ -65,7 +66,7 @@ def rels_xml(rels: Iterable[Relationship]) -> bytes:
 
 def content_types_xml(data: bytes, core_part: str | None) -> bytes:
     """``[Content_Types].xml`` with a ``png`` default, and an override for a new core.xml."""
-    root = etree.fromstring(data)
+    root = etree.fromstring(data, SAFE_PARSER)
     defaults = {d.get("Extension", "").lower() for d in root.iter(f"{{{NS_CT}}}Default")}
     if "png" not in defaults:
         png = etree.Element(f"{{{NS_CT}}}Default", Extension="png", ContentType="image/png")

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     Strict,
     StrictBool,
+    field_validator,
     model_validator,
 )
 
@@ -40,6 +41,9 @@ CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Not a name: yes/no words (a champion's absence is written false).
+_NO_NAMES = frozenset({"yes", "no", "none", "true", "false", "oui", "non", "aucun", "aucune",
+                       "personne", "n/a", "-"})
 
 
 def _check_chars(value: str) -> str:
@@ -207,12 +211,21 @@ class Client(Model):
     monthly_operating_budget_eur: Amount | None = None
     director: Person | None = None
     it_contact: ItContact | None = None
-    ai_champion: Text | None = None
+    # The AI champion's name (guide 5.3); false: none designated; absent: unanswered.
+    ai_champion: Text | Literal[False] | None = None
     staff_ai_training: StrictBool | None = None
     works_council: StrictBool | None = None
     # v2: AI Act Art. 27(1): FRIA for any Annex III system (but point 2) of these deployers
     public_body: StrictBool | None = None      # body governed by public law
     public_service: StrictBool | None = None   # private entity providing public services
+
+    @field_validator("ai_champion")
+    @classmethod
+    def _champion_named(cls, value: str | bool | None) -> str | bool | None:
+        if isinstance(value, str) and value.lower() in _NO_NAMES:
+            raise ValueError(f"'{value}' reads as an answer, not a name: write the champion's "
+                             "name, or false if none is designated")
+        return value
 
 
 class Consultant(Model):

@@ -22,7 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.common.suggest import did_you_mean, hint
-from engine.common.text import printable, shown
+from engine.common.text import lookalikes, printable, shown
+from engine.common.validation import unknown_key
 from engine.errors import Issue, Location, ProfileError
 from engine.profile.model import (
     CLIENT_ID_PATTERN,
@@ -34,7 +35,7 @@ from engine.profile.model import (
     allowed_values,
     unwrap,
 )
-from engine.profile.yamlio import YamlDoc, load_yaml
+from engine.profile.yamlio import YamlDoc, load_yaml, load_yaml_bytes, read_file
 
 CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 # Names Windows reserves for devices: a folder with such a name cannot be created or opened.
@@ -48,18 +49,35 @@ _NOT_FINITE = {"nan", "inf", "infinity"}
 _YES_NO = {"yes", "no", "on", "off", "y", "n", "oui", "non"}
 
 
+def read_profile(path: Path, *, display_path: str | None = None) -> bytes:
+    """The bytes of a profile file, read once (type and size checked on the opened file).
+
+    Raises:
+        ProfileError: not a regular file, too large, unreadable.
+    """
+    try:
+        return read_file(path, display_path=display_path, error_cls=ProfileError)
+    except ProfileError as exc:
+        raise ProfileError.of([safe_issue(i) for i in exc.issues], exc.summary) from None
+
+
 def load_profile(path: Path, *, display_path: str | None = None,
-                 register_ids: Collection[str] | None = None) -> Profile:
+                 register_ids: Collection[str] | None = None,
+                 data: bytes | None = None) -> Profile:
     """Read, validate and cross-check one profile file.
 
     Args:
         register_ids: the vendor register's ids, to check ``vendors[].register_id`` (None: skip).
+        data: the file's bytes when the caller has read them (:func:`read_profile`), so that
+            the bytes it fingerprints are the bytes validated; None: read ``path``.
 
     Raises:
         ProfileError: with every problem found, each at its file:line:column: key.path.
     """
+    shown_path = display_path if display_path is not None else str(path)
     try:
-        doc = load_yaml(path, display_path=display_path, error_cls=ProfileError)
+        raw = read_profile(path, display_path=shown_path) if data is None else data
+        doc = load_yaml_bytes(raw, shown_path, error_cls=ProfileError)
         return profile_from_doc(doc, default_id=path.stem, register_ids=register_ids)
     except ProfileError as exc:
         raise ProfileError.of([safe_issue(i) for i in exc.issues], exc.summary) from None
@@ -302,6 +320,12 @@ def _pattern_message(loc: tuple[str | int, ...], value: str) -> str:
             "and '_', starting with a letter or a digit")
 
 
+def _name_or_false(annotation: Any) -> bool:
+    """A name or ``false`` (``client.ai_champion``: false when none is designated)."""
+    members = unwrap(annotation)
+    return str in members and any(typing.get_origin(t) is typing.Literal for t in members)
+
+
 def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
     first = errors[0]
     kind = first["type"]
@@ -311,15 +335,16 @@ def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
         model = annotation
         is_model = isinstance(model, type) and issubclass(model, BaseModel)
         names = list(model.model_fields) if is_model else []
-        key = str(loc[-1])
-        return (f"unknown key '{shown(key)}'.{hint(key, names)} "
-                f"Allowed keys here: {', '.join(names)}.")
+        return unknown_key(str(loc[-1]), names, listed=True)
     if kind == "missing":
         return "this key is required but missing"
+    if _name_or_false(annotation) and kind in {"string_type", "literal_error"}:
+        return f"expected a name in quotes, or false when there is none, got {describe(value)}"
     values = allowed_values(annotation)
     constrained = any(e["type"].startswith(("value_error", "too_")) for e in errors)
     if values is not None and not constrained:
-        text = f"{describe(value)} is not an allowed value; write {_choices(values)}."
+        note = lookalikes(value) if isinstance(value, str) else ""
+        text = f"{describe(value)}{note} is not an allowed value; write {_choices(values)}."
         if isinstance(value, str) and True in values and value.lower() in ("true", "false"):
             return f"{describe(value)} is text, not {value.lower()}: remove the quotes"
         if isinstance(value, str):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine.common.files import UnsafeFileError, read_regular
 from engine.common.text import YAML_NON_PRINTABLE
 from engine.errors import Location, ProfileError, UserError
 
@@ -106,13 +106,6 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of ``text[index]``."""
     breaks = list(_BREAK_RE.finditer(text, 0, index))
     return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
-
-
-def _size_text(size: int) -> str:
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size} bytes"
 
 
 def _describe(node: Node) -> str:
@@ -362,29 +355,53 @@ def load_yaml_text(
     )
 
 
-def check_file(
+def read_file(
     path: Path,
     *,
     display_path: str | None = None,
     error_cls: type[UserError] = ProfileError,
     max_bytes: int = MAX_BYTES_DEFAULT,
-) -> None:
-    """Refuse, without opening it, a path that is not a regular file or is over the limit.
+) -> bytes:
+    """The bytes of a YAML file, read once; type and size are checked on the opened file.
 
-    For callers that read the bytes themselves (to fingerprint them): a named pipe would block
-    them forever, ``/dev/zero`` never ends, a huge file would fill the memory.
+    A named pipe would block a reader forever, ``/dev/zero`` never ends, a huge file would
+    fill the memory: each is refused without being read (links are followed: a profile may be
+    a link to a shared folder).
     """
     file = display_path if display_path is not None else str(path)
     try:
-        info = path.stat()  # before opening: a FIFO or a device is never opened
+        return read_regular(path, max_bytes, follow_links=True)
+    except UnsafeFileError as exc:
+        if exc.kind == "large":
+            _fail(error_cls, file, exc.strerror or "the file is too large")
+        kind = "a folder" if exc.kind == "a folder" else "a special file"
+        _fail(error_cls, file, f"this is {kind}, not a regular file; give a YAML file")
     except OSError as exc:
         _fail(error_cls, file, f"cannot read the file: {exc.strerror or exc}")
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file"
-        _fail(error_cls, file, f"this is {kind}, not a regular file; give a YAML file")
-    if info.st_size > max_bytes:
-        size, limit = _size_text(info.st_size), _size_text(max_bytes)
-        _fail(error_cls, file, f"the file is {size}; the limit is {limit}")
+
+
+def load_yaml_bytes(
+    data: bytes,
+    display_path: str,
+    *,
+    error_cls: type[UserError] = ProfileError,
+    max_depth: int = MAX_DEPTH_DEFAULT,
+    max_nodes: int = MAX_NODES_DEFAULT,
+) -> YamlDoc:
+    """Load the bytes of a YAML file (encoding checked first: UTF-8 only)."""
+    file = display_path
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _fail(error_cls, file, "the file is saved as UTF-16; save it as UTF-8")
+    if b"\0" in data:
+        _fail(error_cls, file, "binary file, not YAML (it contains NUL bytes)")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", "replace")
+        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8"
+        _fail(error_cls, file, message, _line_col(before, len(before)))
+    return load_yaml_text(text, file, error_cls=error_cls, max_depth=max_depth, max_nodes=max_nodes)
 
 
 def load_yaml(
@@ -398,23 +415,6 @@ def load_yaml(
 ) -> YamlDoc:
     """Read and load a YAML file; its type, size and encoding are checked before parsing."""
     file = display_path if display_path is not None else str(path)
-    check_file(path, display_path=file, error_cls=error_cls, max_bytes=max_bytes)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # the file may have grown since stat()
-    except OSError as exc:
-        _fail(error_cls, file, f"cannot read the file: {exc.strerror or exc}")
-    if len(data) > max_bytes:
-        _fail(error_cls, file, f"the file is larger than the limit of {_size_text(max_bytes)}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _fail(error_cls, file, "the file is saved as UTF-16; save it as UTF-8")
-    if b"\0" in data:
-        _fail(error_cls, file, "binary file, not YAML (it contains NUL bytes)")
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", "replace")
-        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8"
-        _fail(error_cls, file, message, _line_col(before, len(before)))
-    return load_yaml_text(text, file, error_cls=error_cls, max_depth=max_depth, max_nodes=max_nodes)
+    data = read_file(path, display_path=file, error_cls=error_cls, max_bytes=max_bytes)
+    return load_yaml_bytes(data, file, error_cls=error_cls, max_depth=max_depth,
+                           max_nodes=max_nodes)

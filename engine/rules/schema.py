@@ -78,6 +78,7 @@ def _schema() -> dict[str, FieldSpec]:
     client = _model_fields(Client, "client.", "client.")
     schema.update({k: v for k, v in client.items() if k != "client.id"})
     schema["client.has_ai_champion"] = FieldSpec("bool", (True, False))
+    schema["client.has_director"] = FieldSpec("bool", (True, False))
     for name in ("n_use_cases", "n_active_use_cases", "n_vendors", "n_new_tools",
                  "n_ai_use_cases"):
         schema[f"client.{name}"] = FieldSpec("number")

@@ -1,11 +1,18 @@
-"""The batch: every profile validated, assessed, rendered and written; one bad profile never
-stops the others.
+"""The batch: every profile validated, assessed, rendered and written; one bad profile or one
+obstructed client folder never stops the others.
 
 A client whose profile bytes, rules, templates, engine code and as-of date match the manifest,
-and whose files are intact, is skipped without being read (its summary row comes from the
-manifest). The others go to ``--jobs`` worker processes, each holding the compiled rules and
-templates (prepared once, in the parent, inherited by fork); workers return bytes and the
-parent alone writes them (:class:`engine.run.outputs.Writer`: atomic, journaled, hand edits kept).
+and whose files are intact, is skipped without being parsed. The others go to ``--jobs``
+worker processes, each holding the compiled rules and templates (prepared once, in the parent,
+inherited by fork); workers return bytes and the parent alone writes them
+(:class:`engine.run.outputs.Writer`: atomic, journaled, hand edits kept). Everything happens
+under the output folder's lock: the documents, the PDFs (:mod:`engine.run.pdfs`), the
+summaries and the manifest.
+
+A client id belongs to one profile file (its name is recorded in the manifest): another file
+giving the same id is refused, in one run as across runs, unless ``--force`` (the new file then
+takes the id over). The summaries list every client of the output folder, from the manifest,
+not only this run's.
 
 Why:
     The heavy modules (rules, templates, matplotlib) are imported only when a client needs
@@ -14,45 +21,57 @@ Why:
 
 from __future__ import annotations
 
-import datetime as dt
+import os
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from engine.common.digest import file_sha256, sha256
-from engine.errors import Issue, ProfileError, UserError
-from engine.profile.yamlio import check_file
-from engine.run.manifest import Manifest, edited_files, input_digests, is_current, plain_name
+from engine.common.digest import sha256
+from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
+from engine.run.layout import CLIENT_FILES, SUMMARY_FILES
+from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
-from engine.run.outputs import (
-    Writer,
-    clean_partials,
-    ensure_out_dir,
-    locked,
-)
+from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
+from engine.run.records import disk_sha256
 from engine.run.summary import summary_csv
 
 MAX_PROFILE_FILES = 100_000
-SUMMARY_FILES = ("summary.csv", "summary.xlsx")
+PROFILE_SUFFIXES = (".yaml", ".yml")  # any case: CLIENT.YAML is a profile too
 
 
 def find_profiles(paths: Sequence[Path]) -> tuple[list[Path], list[UserError]]:
-    """Expand folders into their ``*.yaml``/``*.yml`` files; report paths that do not exist."""
+    """Expand folders into their ``*.yaml``/``*.yml`` files (any case), each file once even
+    when named twice; report paths that do not exist or cannot be read."""
     found: list[Path] = []
     errors: list[UserError] = []
+    seen: set[tuple[int, int] | str] = set()
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")))
-        elif path.exists():
-            found.append(path)
-        else:
-            errors.append(ProfileError.at(str(path), "no such file or folder"))
+        try:
+            if path.is_dir():
+                candidates = sorted(p for p in path.iterdir() if not p.name.startswith(".")
+                                    and p.suffix.lower() in PROFILE_SUFFIXES)
+            elif path.exists() or path.is_symlink():
+                candidates = [path]
+            else:
+                errors.append(ProfileError.at(str(path), "no such file or folder"))
+                continue
+        except OSError as exc:
+            errors.append(ProfileError.at(str(path), f"cannot read: {exc.strerror}"))
+            continue
+        for candidate in candidates:
+            try:
+                info = candidate.stat()
+                identity: tuple[int, int] | str = (info.st_dev, info.st_ino)
+            except OSError:
+                identity = str(candidate.absolute())
+            if identity not in seen:
+                seen.add(identity)
+                found.append(candidate)
     return found[:MAX_PROFILE_FILES], errors
 
 
 class _Run:
-    """One ``iapme run``: classification, processing, writing, summaries."""
+    """One ``iapme run``: classification, processing, writing, PDFs, summaries."""
 
     def __init__(self, options: BatchOptions, progress: Callable[[int, int], None] | None):
         self.options, self.progress = options, progress
@@ -60,7 +79,6 @@ class _Run:
         self.manifest = Manifest.load(options.out)
         self.report.warnings += self.manifest.warnings
         self.writer = Writer(options.out, self.manifest, force=options.force)
-        self.rows: dict[str, dict[str, Any]] = {}
         self.seen: dict[str, Path] = {}
         self.done = 0
         self.total = 0
@@ -72,40 +90,46 @@ class _Run:
             self.progress(self.done, self.total)
 
     def _claim(self, client_id: str, path: Path) -> bool:
+        """Give ``client_id`` to ``path`` unless another file of this run or the profile
+        the output folder knows for it already has it (``--force`` lets ``path`` take it)."""
         first = self.seen.setdefault(client_id, path)
-        if first is not path:
-            from engine.profile.validate import client_id_location
+        owner = self.manifest.clients.get(client_id, {}).get("source")
+        if first is path and (owner in (None, path.name) or self.options.force):
+            return True
+        from engine.profile.validate import client_id_location
 
-            here = client_id_location(path, display_path=str(path))
+        here = client_id_location(path, display_path=str(path))
+        if first is not path:
             there = client_id_location(first, display_path=str(first))
             line = f" (line {there.line})" if there.line else ""
-            self.report.failed.append(ProfileError([Issue(here, (
-                f"client id '{client_id}' is already used by {first}{line}; give each client "
-                "its own id (this file was not processed)"))]))
-        return first is path
+            message = (f"client id '{client_id}' is already used by {first}{line}; give each "
+                       "client its own id (this file was not processed)")
+        else:
+            self.seen.pop(client_id)
+            message = (f"client id '{client_id}' already belongs to the profile {owner} in "
+                       f"{self.options.out} (its documents are there); give this client its own "
+                       f"id, or run with --force if this file now replaces {owner}")
+        self.report.failed.append(ProfileError([Issue(here, message)]))
+        return False
 
     def classify(self, paths: list[Path]) -> list[Path]:
         """Record unchanged clients; return the profiles that need work."""
-        common = self.common
+        from engine.profile.validate import read_profile
+
         index = self.manifest.by_source()
         todo = []
         for path in paths:
-            try:  # never read a FIFO, a device or a huge file, even to fingerprint it
-                check_file(path, display_path=str(path))
+            try:  # never a FIFO, a device or a huge file, even to fingerprint it
+                digest = sha256(read_profile(path, display_path=str(path)))
             except UserError as exc:
                 self.report.failed.append(exc)
                 self._tick()
                 continue
-            try:
-                digest = sha256(path.read_bytes())
-            except OSError:
-                todo.append(path)  # the worker reports why it cannot be read
-                continue
             client_id = index.get((path.name, digest))
             record = self.manifest.clients.get(client_id) if client_id else None
-            if client_id is None or not is_current(client_id, record, digest, common,
+            if client_id is None or not is_current(client_id, record, digest, self.common,
                                                    self.options.as_of, self.options.today):
-                todo.append(path)
+                todo.append(path)  # read again, once, by its worker: those bytes are recorded
                 continue
             assert record is not None
             keys = [f"{client_id}/{name}" for name in record["files"]]
@@ -116,7 +140,6 @@ class _Run:
             if self._claim(client_id, path):
                 self.report.unchanged.append(client_id)
                 self.report.protected += edited
-                self.rows[client_id] = record["summary"]
             self._tick()
         return todo
 
@@ -134,27 +157,62 @@ class _Run:
             assert record is not None
             if not self._claim(client_id, result.path):
                 continue
-            write = self.writer.add(client_id, files, record["inputs"], record)
-            self.rows[client_id] = record["summary"]
+            try:
+                write = self.writer.add(client_id, files, record["inputs"], record)
+            except ObstructedError as exc:
+                self.report.failed.append(exc)
+                continue
             self.report.protected += write.protected
             if write.written:
                 self.report.written.append(write)
             else:
                 self.report.unchanged.append(client_id)
 
+    def pdfs(self) -> None:
+        """PDFs of this run's clients, converted again wherever their document changed."""
+        from engine.run.pdfs import write_pdfs
+
+        self.writer.flush()
+        clients = [cid for cid in self.seen if cid in self.manifest.clients]
+        self.report.failed += write_pdfs(self.options.out, self.manifest, self.writer, clients)
+
     def summaries(self) -> None:
-        rows = [self.rows[k] for k in sorted(self.rows)]
+        """Rebuild summary.csv/xlsx from the manifest: every client of the output folder."""
+        self.writer.flush()
+        out = self.options.out
+        rows = [record["summary"] for client_id, record in sorted(self.manifest.clients.items())
+                if "summary" in record and _is_folder(out / client_id)]
         csv_bytes = summary_csv(rows)
         inputs = {"rows": sha256(csv_bytes)}
-        out = self.options.out
         if all(self.manifest.files.get(name, {}).get("inputs") == inputs
-               and file_sha256(out / name) == self.manifest.recorded(name)
-               for name in SUMMARY_FILES):
+               and _digest(out, name) == self.manifest.recorded(name) for name in SUMMARY_FILES):
             return  # same rows as last time, files intact: do not rebuild the workbook
         from engine.run.summary import summary_xlsx
 
         files = {"summary.csv": csv_bytes, "summary.xlsx": summary_xlsx(rows)}
-        self.report.protected += self.writer.add("", files, inputs).protected
+        try:
+            self.report.protected += self.writer.add("", files, inputs).protected
+        except ObstructedError as exc:
+            self.report.failed.append(exc)
+
+    def output_names(self) -> set[str]:
+        """Every file name this tool writes in the output folder (for its temporary files)."""
+        recorded = {key.rpartition("/")[2] for key in self.manifest.files}
+        return recorded | CLIENT_FILES | set(SUMMARY_FILES) | {MANIFEST}
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _digest(out: Path, key: str) -> str | None:
+    try:
+        return disk_sha256(out, key)
+    except OSError:
+        return None
 
 
 def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None = None
@@ -163,10 +221,15 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
 
     Rules and templates are checked before anything is written (the output folder is not
     even created when they are broken); they are not loaded at all when every client is
-    unchanged.
+    unchanged. With ``--pdf``, LibreOffice must be installed before anything starts.
     """
     files, missing = find_profiles(options.paths)
-    if files and not options.out.is_dir():
+    if options.pdf:
+        from engine.documents.pdf import MISSING_MESSAGE, find_soffice
+
+        if find_soffice() is None:
+            raise ToolMissingError.at("soffice", MISSING_MESSAGE)
+    if files and not _is_folder(options.out):
         _check_toolkit(options)
     ensure_out_dir(options.out)
     with locked(options.out):
@@ -176,20 +239,21 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         todo = run.classify(files)
         if todo:
             _check_toolkit(options)
-        clean_partials(options.out)
+        clean_partials(options.out, run.output_names())
         try:
             if todo:
                 run.process(todo)
+            if options.pdf:
+                run.pdfs()
             run.summaries()
             run.writer.flush()
         except BaseException:
             run.writer.discard()
             raise
         finally:
+            run.report.failed += run.writer.failures
             if run.manifest.changed:
                 run.manifest.save(options.out)
-    if options.pdf:
-        _write_pdfs(run)
     return run.report
 
 
@@ -198,20 +262,3 @@ def _check_toolkit(options: BatchOptions) -> None:
     from engine.run.workers import toolkit
 
     toolkit(options.rules, options.templates)
-
-
-def _write_pdfs(run: _Run) -> None:
-    """PDFs beside the documents written now, and beside older ones that have none yet."""
-    from engine.documents.pdf import convert_to_pdf
-
-    out = run.options.out
-    written = {key for w in run.report.written for key in w.written}
-    by_date: dict[dt.date, list[Path]] = {}
-    for client_id, row in sorted(run.rows.items()):
-        names = run.manifest.clients.get(client_id, {}).get("files", [])
-        for name in filter(plain_name, names):
-            key, path = f"{client_id}/{name}", out / client_id / name
-            if name.endswith(".docx") and (key in written or not path.with_suffix(".pdf").exists()):
-                by_date.setdefault(dt.date.fromisoformat(row["as_of"]), []).append(path)
-    for created, docs in sorted(by_date.items()):  # the PDF's date is the assessment date
-        convert_to_pdf(docs, None, workers=2, created=created)

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from engine.common.atomic import atomic_write
-from engine.common.digest import file_sha256, sha256, tree_digest
+from engine.common.digest import sha256, tree_digest
+from engine.common.files import UnsafeFileError, read_regular
 from engine.run import journal
-from engine.run.journal import JournalEntry
+from engine.run.journal import MAX_BOOKKEEPING_BYTES, JournalEntry, bookkeeping_error
+from engine.run.records import CLIENT_ID as CLIENT_ID  # re-exported: callers of the manifest
+from engine.run.records import client_record, disk_sha256, file_entry, file_key
+from engine.run.records import plain_name as plain_name
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
 ENGINE_DIR = Path(__file__).resolve().parents[1]
-CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # profile.CLIENT_ID_PATTERN (no pydantic here)
 DEPENDENCIES = ("durable-rules", "docxtpl", "python-docx", "jinja2", "lxml", "matplotlib",
                 "pillow", "openpyxl", "babel", "pydantic", "pyyaml")
 
@@ -47,31 +49,57 @@ class Manifest:
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
-        """Read the manifest and replay the journal; a damaged manifest counts as absent."""
+        """Read the manifest and replay the journal; a damaged manifest counts as absent.
+
+        Records this tool could not have written (odd ids, paths, nested values) are dropped.
+
+        Raises:
+            OutputError: manifest.json or the journal is a link, a pipe, a folder, too large
+                or unreadable (never followed, never read without end).
+        """
         manifest = cls()
         path = out / MANIFEST
         try:
-            data = json.loads(path.read_bytes())
-            if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
-                raise ValueError("not a manifest object")
-            manifest.files = {k: v for k, v in data.get("files", {}).items()
-                              if isinstance(v, dict)}
-            for key, entry in manifest.files.items():
-                previous = entry.pop("previous", None)
-                if isinstance(previous, list):
-                    manifest.previous[key] = {p for p in previous if isinstance(p, str)}
-            clients = data.get("clients", {})
-            manifest.clients = clients if isinstance(clients, dict) else {}
+            raw = read_regular(path, MAX_BOOKKEEPING_BYTES)
         except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
+            raw = None
+        except OSError as exc:
+            raise bookkeeping_error(path, exc) from None
+        try:
+            if raw is not None:
+                manifest._parse(raw)
+        except (ValueError, RecursionError) as exc:
+            manifest.files, manifest.clients, manifest.previous = {}, {}, {}
             manifest.changed = True
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
             manifest.warnings.append(
-                f"{path} is unreadable ({exc}); treated as absent: every client is rebuilt and "
-                "existing files that differ are kept as if edited by hand (use --force to "
+                f"{path} is unreadable ({reason}); treated as absent: every client is rebuilt "
+                "and existing files that differ are kept as if edited by hand (use --force to "
                 "replace them)")
         manifest._replay(out)
+        manifest._settle(out)
         return manifest
+
+    def _parse(self, raw: bytes) -> None:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
+            raise ValueError("not a manifest object")
+        for key, entry in data.get("files", {}).items():
+            clean = file_entry(entry)
+            if clean is None or not file_key(key):
+                self.changed = True
+                continue
+            self.files[key] = clean
+            previous = entry.get("previous")
+            if isinstance(previous, list):
+                self.previous[key] = {p for p in previous if isinstance(p, str)}
+        clients = data.get("clients", {})
+        for client_id, record in (clients.items() if isinstance(clients, dict) else ()):
+            clean = client_record(client_id, record)
+            if clean is None:
+                self.changed = True
+                continue
+            self.clients[client_id] = clean
 
     def _replay(self, out: Path) -> None:
         entries = journal.replay(out)
@@ -79,7 +107,27 @@ class Manifest:
             return
         self.changed = True
         for entry in entries:
-            self.absorb(entry, replayed=True)
+            files = {key: (clean, old) for key, (new, old) in entry.files.items()
+                     if file_key(key) and (clean := file_entry(new)) is not None}
+            record = client_record(entry.client, entry.record) or {}
+            self.absorb(JournalEntry(entry.client, record, files), replayed=True)
+
+    def _settle(self, out: Path) -> None:
+        """Keep a replaced digest as ours only while the file still holds it.
+
+        Why:
+            After a killed run, a file whose rename did happen holds its new bytes: the old
+            digest is no longer ours, and an older version restored by hand later must be
+            protected like any edit (a clean run would not know it either).
+        """
+        for key in sorted(self.previous):
+            try:
+                current = disk_sha256(out, key)
+            except OSError:
+                current = None
+            if current not in self.previous[key]:
+                del self.previous[key]
+                self.changed = True
 
     def absorb(self, entry: JournalEntry, *, replayed: bool = False) -> None:
         """Record what a journal line says was written (now, or by a run that was killed).
@@ -133,19 +181,30 @@ class Manifest:
 def edited_files(manifest: Manifest, out: Path, keys: list[str]) -> tuple[list[str], bool]:
     """(files edited by hand, whether any file must be written again).
 
-    A file must be written again when it is missing, or when it still holds bytes we wrote
-    earlier (a run killed between journaling a file and moving it into place).
+    A file must be written again when it is missing, when it still holds bytes we wrote
+    earlier (a run killed between journaling a file and moving it into place), or when its
+    place is obstructed (the writer then reports it). A link or an oversized file in its place
+    is not ours: it counts as edited by hand. Nothing is followed or read without end.
     """
     edited, stale = [], False
     for key in keys:
-        current = file_sha256(out / key)
+        try:
+            current = disk_sha256(out, key)
+        except UnsafeFileError as exc:
+            if exc.filename == str(out / key) and exc.kind in ("a symbolic link", "large"):
+                edited.append(key)
+            else:
+                stale = True
+            continue
+        except OSError:
+            stale = True
+            continue
         if current is None or (current != manifest.recorded(key)
                                and manifest.is_ours(key, current)):
             stale = True
         elif current != manifest.recorded(key):
             edited.append(key)
     return edited, stale
-
 
 
 def input_digests(rules: Path, templates: Path) -> dict[str, str]:
@@ -184,9 +243,3 @@ def is_current(client_id: str, record: object, digest: str, common: dict[str, st
             and isinstance(files, list) and all(plain_name(n) for n in files)
             and isinstance(row, dict) and isinstance(row.get("as_of"), str)
             and all(isinstance(v, str | int | float) for v in row.values()))
-
-
-def plain_name(name: object) -> bool:
-    """A file name inside a client folder (a damaged manifest must not lead elsewhere)."""
-    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name \
-        and "\\" not in name

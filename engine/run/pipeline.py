@@ -22,13 +22,10 @@ from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
+from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES
 
-DOCUMENTS = {  # file name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)
-    "charte-ia.docx": "charter",
-    "brief-dsi.docx": "brief",
-    "rapport-audit.docx": "report",
-}
-ASSESSMENT_FILE = "assessment.json"
+DOCUMENTS = dict(zip(DOCUMENT_FILES, ("charter", "brief", "report"), strict=True))
+"""File name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)."""
 
 
 @dataclass(frozen=True)

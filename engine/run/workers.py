@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.common.digest import sha256
-from engine.errors import InternalError, Issue, ProfileError, UserError
+from engine.errors import InternalError, Issue, ProfileError, TemplateError, UserError
 from engine.run.options import BatchOptions
 
 if TYPE_CHECKING:
@@ -89,16 +89,16 @@ def _die_with_parent(parent: int) -> None:
 def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, today: dt.date,
             common: dict[str, str]) -> Result:
     """Validate, assess and render one profile; never raises for a bad profile."""
-    from engine.profile.validate import load_profile
+    from engine.profile.validate import load_profile, read_profile
     from engine.run.pipeline import assess_profile, render_client, resolve_as_of
     from engine.run.summary import summary_row
 
     global _DONE
     kit = toolkit(rules, templates)
     try:
+        raw = read_profile(path, display_path=str(path))  # the one read: parsed and digested
         profile = load_profile(path, display_path=str(path),
-                               register_ids=kit.rulebase.register.vendors)
-        raw = path.read_bytes()
+                               register_ids=kit.rulebase.register.vendors, data=raw)
         date = resolve_as_of(profile, as_of, today)
         assessment = assess_profile(profile, kit.rulebase, date)
         files = render_client(assessment, kit)
@@ -111,6 +111,10 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
             "summary": summary_row(assessment),
         }
         return Result(path, profile.client_id, files, record)
+    except TemplateError as exc:  # data-dependent (the templates passed their check)
+        issues = [Issue(i.location, f"{i.message} (rendering the documents of {path})")
+                  for i in exc.issues]
+        return Result(path, failure=(type(exc), issues, exc.summary))
     except UserError as exc:
         return Result(path, failure=(type(exc), exc.issues, exc.summary))
     except OSError as exc:

@@ -92,7 +92,8 @@ class TestProhibitedPractice:
 class TestConclusions:
     def test_no_blocker_and_no_alert(self, rulebase: RuleBase) -> None:
         quiet = profile_from_doc(load_yaml_text(
-            "client: {id: c, name: C, sector: other, employees: 1, staff_ai_training: true}\n"
+            "client: {id: c, name: C, sector: other, employees: 1, staff_ai_training: true, "
+            "works_council: false, ai_champion: Julie, director: {name: D}}\n"
             "use_cases: []\n", "<quiet>"), default_id="c")
         context = build_context(assess_profile(quiet, rulebase, AS_OF), rulebase.texts,
                                 with_chart=False)
@@ -117,6 +118,24 @@ class TestConclusions:
         (only,) = _context(rulebase, "vigie-retail")["brief"]["intro"]
         assert "Crisp" in only
         assert "EmotiSense" not in only
+
+    def test_no_blocker_is_never_said_bare_while_answers_are_missing(
+            self, rulebase: RuleBase) -> None:
+        """Issue 16: name, sector, city and headcount used to pass as 'Aucun point bloquant'."""
+        almost_empty = profile_from_doc(load_yaml_text(
+            "client: {id: c, name: C, sector: artisan, city: Lyon, employees: 8}\n",
+            "<empty>"), default_id="c")
+        context = build_context(assess_profile(almost_empty, rulebase, AS_OF), rulebase.texts,
+                                with_chart=False)
+        assert context["summary"]["blockers_text"] == (
+            "Aucun point bloquant relevé à ce stade, mais 4 réponse(s) restent à compléter : "
+            "cette conclusion est provisoire tant qu'elles manquent.")
+        assert context["next_steps"][0] == (
+            "Compléter les réponses manquantes sur l'entreprise : Champion IA, Dirigeant, "
+            "Personnel formé à l'IA et Comité social et économique (CSE). Responsable : "
+            "Direction. Échéance : sans délai.")
+        assert len(context["client_findings"]) == 4
+
 
     def test_scale_up_verdict_follows_the_decision(self, rulebase: RuleBase) -> None:
         for client in ("plomberie-martin", "cosmea-nature", "cabinet-fiscaconseil"):

@@ -55,17 +55,18 @@ class TestManifest:
         assert "treated as absent" in manifest.warnings[0]
 
     def test_journal_of_a_killed_run_is_replayed(self, tmp_path: Path) -> None:
-        """Files renamed but manifest not saved: the journal tells they are ours."""
+        """Files journaled but manifest not saved: the journal tells they are ours; the
+        digest a file replaced stays ours while the file still holds it (rename never ran)."""
         manifest = Manifest()
         _write(tmp_path, manifest, {"a.docx": b"A"})
         manifest.save(tmp_path)
         saved = (tmp_path / MANIFEST).read_bytes()
         _write(tmp_path, Manifest.load(tmp_path), {"a.docx": b"A2"})  # killed before save()
         assert (tmp_path / MANIFEST).read_bytes() == saved
+        (tmp_path / "client" / "a.docx").write_bytes(b"A")  # as if the rename never ran
         replayed = Manifest.load(tmp_path)
         assert replayed.recorded("client/a.docx") == sha256(b"A2")
-        assert replayed.is_ours("client/a.docx", sha256(b"A"))  # in case rename never ran
-        (tmp_path / "client" / "a.docx").write_bytes(b"A")  # as if the rename never ran
+        assert replayed.is_ours("client/a.docx", sha256(b"A"))
         assert edited_files(replayed, tmp_path, ["client/a.docx"]) == ([], True)  # rebuild
         replayed.save(tmp_path)  # by a run that did not include this client
         assert Manifest.load(tmp_path).is_ours("client/a.docx", sha256(b"A"))
@@ -75,6 +76,22 @@ class TestManifest:
         with (tmp_path / JOURNAL).open("ab") as journal:
             journal.write(b'{"client": "x", "rec')  # a line cut short by the kill
         assert Manifest.load(tmp_path).recorded("client/a.docx") == sha256(b"A3")
+
+    def test_a_replaced_digest_is_forgotten_once_the_rename_is_seen(self, tmp_path: Path
+                                                                    ) -> None:
+        """The rename did run: the old bytes are no longer ours (a copy restored later is a
+        hand edit), and the manifest saved is the one a clean run writes."""
+        manifest = Manifest()
+        _write(tmp_path, manifest, {"a.docx": b"A"})
+        manifest.save(tmp_path)
+        _write(tmp_path, Manifest.load(tmp_path), {"a.docx": b"A2"})  # killed before save()
+        replayed = Manifest.load(tmp_path)
+        assert not replayed.is_ours("client/a.docx", sha256(b"A"))
+        replayed.save(tmp_path)
+        assert "previous" not in (tmp_path / MANIFEST).read_text(encoding="utf-8")
+        (tmp_path / "client" / "a.docx").write_bytes(b"A")  # restored on purpose
+        assert edited_files(Manifest.load(tmp_path), tmp_path, ["client/a.docx"]) == (
+            ["client/a.docx"], False)
 
 
 def test_manifest_is_plain_json(tmp_path: Path) -> None:

@@ -1,16 +1,17 @@
 """Stage 4b: run the rule program on one client's facts with durable_rules.
 
-:class:`DurableRules` is prepared once per process from the compiled rules (it is owned by the
-:class:`engine.rules.base.RuleBase`): the translated rulesets (:mod:`.program`), the fact
-encoder and the actions of every durable rule. It registers each ruleset on first use and
-evaluates a client ruleset after ruleset, sending on the derived facts a later ruleset needs.
+The only package that imports ``durable``. :class:`DurableRules` is prepared once per process
+from the compiled rules (it is owned by the :class:`engine.rules.base.RuleBase`): the translated
+rulesets (:mod:`.program`), the fact encoder and the actions of every durable rule. It registers
+each ruleset on first use and evaluates a client ruleset after ruleset, sending on the derived
+facts a later ruleset needs.
 
-It works around the engine's measured traps (../shared/notes/dependencies.md): facts are
-asserted one at a time, a "not handled" result meaning "no rule wanted this fact"; exceptions
-inside actions are collected and re-raised. Every client is evaluated in each ruleset's one live
-state, anchored by one stored fact (``delete_state`` segfaults on a sid that never stored one);
-its facts are retracted afterwards, and the state is deleted after an error and every
-``_RECYCLE_AFTER`` clients.
+It works around the engine's traps (measured on durable_rules 2.0.28): facts are asserted one at
+a time, a "not handled" result meaning "no rule wanted this fact"; exceptions inside actions are
+collected and re-raised. Every client is evaluated in each ruleset's one live state, anchored by
+one stored fact (``delete_state`` segfaults on a sid that never stored one); its facts are
+retracted afterwards, and the state is deleted after an error and every ``_RECYCLE_AFTER``
+clients.
 
 Why:
     durable's ``Host`` dispatches every action through a ``Closure`` (two clock reads), copies

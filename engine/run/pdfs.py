@@ -1,0 +1,79 @@
+"""``iapme run --pdf``: a PDF beside each document, never older than the document.
+
+Each PDF's manifest entry records the digest of the very .docx bytes it was converted from
+(and the assessment date stamped into it): a PDF is converted again whenever the document
+beside it is not those bytes any more (rewritten by a later run without ``--pdf``, restored
+or edited by hand), or when the PDF itself is missing or changed. The bytes read are the
+bytes converted and fingerprinted. This runs under the output folder's lock, through the
+batch's writer (atomic, journaled); PDFs are not protected (they are derived files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine.common.digest import sha256
+from engine.errors import ObstructedError, UserError
+from engine.run.layout import pdf_name
+from engine.run.manifest import Manifest
+from engine.run.outputs import Writer
+from engine.run.records import disk_bytes, disk_sha256, plain_name
+
+MAX_DOCX_BYTES = 256 * 2**20
+
+
+def stale_documents(out: Path, manifest: Manifest, client_ids: Iterable[str]
+                    ) -> dict[dt.date, list[tuple[str, str, bytes]]]:
+    """Per assessment date, the (client id, document name, .docx bytes) whose PDF is missing,
+    changed, or made from other bytes than the document's."""
+    todo: dict[dt.date, list[tuple[str, str, bytes]]] = {}
+    for client_id in sorted(client_ids):
+        record = manifest.clients.get(client_id)
+        if record is None:
+            continue
+        as_of = str(record.get("summary", {}).get("as_of", ""))
+        try:
+            created = dt.date.fromisoformat(as_of)
+        except ValueError:
+            continue
+        for name in filter(plain_name, record.get("files", [])):
+            if not name.endswith(".docx"):
+                continue
+            try:
+                data = disk_bytes(out, f"{client_id}/{name}", MAX_DOCX_BYTES)
+                pdf_key = f"{client_id}/{pdf_name(name)}"
+                current = disk_sha256(out, pdf_key)
+            except OSError:
+                continue  # an obstructed or vanished document: the run reports the client
+            entry = manifest.files.get(pdf_key)
+            if entry is None or current != entry["sha256"] \
+                    or entry["inputs"] != pdf_inputs(data, created):
+                todo.setdefault(created, []).append((client_id, name, data))
+    return todo
+
+
+def pdf_inputs(docx: bytes, created: dt.date) -> dict[str, str]:
+    """What a PDF is made from: its document's bytes and the date stamped into it."""
+    return {"docx": sha256(docx), "as_of": created.isoformat()}
+
+
+def write_pdfs(out: Path, manifest: Manifest, writer: Writer, client_ids: Iterable[str]
+               ) -> list[UserError]:
+    """Convert the stale documents of ``client_ids`` and write their PDFs; return the
+    clients whose PDF could not be written (the others are written)."""
+    from engine.documents.pdf import convert_documents
+
+    failures: list[UserError] = []
+    for created, documents in sorted(stale_documents(out, manifest, client_ids).items()):
+        pdfs = convert_documents([(str(out / c / n), data) for c, n, data in documents], out,
+                                 workers=2, created=created)
+        for (client_id, name, data), pdf in zip(documents, pdfs, strict=True):
+            try:
+                writer.add(client_id, {pdf_name(name): pdf}, pdf_inputs(data, created),
+                           protect=False)
+            except ObstructedError as exc:
+                failures.append(exc)
+    writer.flush()
+    return failures
