@@ -20,7 +20,7 @@ from engine.intake.answers import MAX_BYTES, MAX_UNPACKED, Answer, Filled, decod
 from engine.intake.words import ProfileWords
 from tests.intake.fill import fill, rows, sensible
 
-HOME_OF = ("engine.intake.answers",)
+HOME_OF = ("engine.intake.answers", "engine.intake.words")
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "profiles" / "intake-undetermined.yaml"

@@ -16,12 +16,13 @@ from jsonschema import Draft202012Validator
 from engine.cli import main
 from engine.intake.cli import COMMANDS
 from engine.intake.keys import all_keys
+from engine.intake.skeleton import default_name
 from engine.profile.validate import load_profile
 from engine.profile.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = str(ROOT / "rules")
-HOME_OF = ("engine.intake.cli",)
+HOME_OF = ("engine.intake.cli", "engine.intake.skeleton")
 
 
 @pytest.fixture
@@ -53,6 +54,11 @@ class TestInit:
         assert profile.client.name == "Plomberie & Chauffage Martin"
         assert profile.client.sector == "artisan"
         assert profile.client.id == "plomberie-martin"
+
+    def test_without_a_name_one_is_made_from_the_id(self, project: Path) -> None:
+        assert _init("--id", "sarl-dupont-fils")[0] == 0
+        profile = load_profile(project / "inputs" / "sarl-dupont-fils.yaml")
+        assert profile.client.name == default_name("sarl-dupont-fils") == "Sarl Dupont Fils"
 
     def test_the_skeleton_validates_against_the_schema_too(self, project: Path) -> None:
         _init("inputs/dupont.yaml")
