@@ -129,3 +129,14 @@ def test_the_intake_commands_are_iapme_commands() -> None:
     answers = main.commands["answers"]
     assert isinstance(answers, click.Group)
     assert list(answers.commands) == ["import"]
+
+
+@pytest.mark.parametrize("args", [("init", "--id", "abc"), ("schema", "--format", "markdown"),
+                                  ("questionnaire", "inputs"), ("answers", "import", "x.xlsx")])
+def test_without_rules_option_the_shipped_rules_serve(project: Path,
+                                                       args: tuple[str, ...]) -> None:
+    """From a folder with no rules/, every intake command finds the rules shipped with iapme."""
+    (project / "inputs").mkdir()
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output and "NoneType" not in result.output, result.output
