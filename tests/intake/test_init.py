@@ -139,4 +139,5 @@ def test_without_rules_option_the_shipped_rules_serve(project: Path,
     (project / "inputs").mkdir()
     result = CliRunner().invoke(main, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output and "NoneType" not in result.output, result.output
+    assert "Traceback" not in result.output, result.output
+    assert "NoneType" not in result.output, result.output
