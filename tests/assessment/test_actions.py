@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from engine.assessment.assess import Assessment
+from engine.assessment.deadlines import starts
+from engine.assessment.export import assessment_document
 from engine.profile.validate import load_profile
 from engine.rules.base import load_rulebase
 from engine.run.pipeline import assess_profile
 
+HOME_OF = ("engine.assessment.deadlines", "engine.assessment.export")
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 26)
 PROFILES = [*sorted((ROOT / "inputs").glob("*.yaml")),
@@ -79,3 +82,28 @@ def test_overdue_duties_come_first_and_nothing_is_capped(
     blocking = [a.blocking for a in plan]
     assert blocking == sorted(blocking, reverse=True)  # the blocking ones lead
     assert len(plan) > 8
+
+
+def test_deadlines_are_sorted_with_the_law_s_transitions(
+        assessments: dict[str, Assessment]) -> None:
+    plan = assessments["recrutis-interim"].deadlines
+    assert [d.date for d in plan] == sorted(d.date for d in plan)
+    transitions = {d.date.isoformat() for d in plan if d.kind == "transition"}
+    assert {"2026-12-02", "2027-12-02", "2028-08-02"} <= transitions
+    high_risk = next(d for d in plan if d.kind == "transition"
+                     and d.date.isoformat() == "2027-12-02")
+    assert high_risk.use_cases == ["tri-cv"]
+    assert starts("Art. 26(6)", "Art. 26")
+    assert not starts("Art. 260", "Art. 26")
+
+
+def test_assessment_json_carries_the_same_plan(assessments: dict[str, Assessment]) -> None:
+    for assessment in assessments.values():
+        data = assessment_document(assessment)
+        assert [a["text"] for a in data["actions"]] == [a.text for a in assessment.actions]
+        assert [d["date"] for d in data["deadlines"]] == [
+            d.date.isoformat() for d in assessment.deadlines]
+        for u, entry in zip(assessment.use_cases, data["use_cases"], strict=True):
+            assert u.decision is not None
+            assert entry["decision"]["status"] == u.decision.status
+            assert entry["priority"] == u.priority

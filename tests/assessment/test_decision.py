@@ -18,6 +18,7 @@ from engine.rules.base import load_rulebase
 from engine.rules.types import DECISION_STATUSES
 from engine.run.pipeline import assess_profile
 
+HOME_OF = ("engine.assessment.policy",)
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 26)
 

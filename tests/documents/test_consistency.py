@@ -14,11 +14,16 @@ import pytest
 
 from engine.assessment.assess import Assessment, UseCaseAssessment
 from engine.assessment.decision import owed_by_company
+from engine.documents.brief import brief_context
+from engine.documents.charter import charter_context
 from engine.documents.render import document_text
 from engine.documents.texts import Texts
+from engine.documents.verdict import actions_context, due_label
+from engine.documents.wording import Wording
 from engine.profile.validate import load_profile
 from engine.run.pipeline import assess_profile, prepare, render_client
 
+HOME_OF = ("engine.documents.brief", "engine.documents.charter", "engine.documents.verdict")
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = [*sorted((ROOT / "inputs").glob("*.yaml")),
             ROOT / "tests" / "data" / "profiles" / "hidden-client.yaml"]
@@ -183,3 +188,23 @@ def test_one_decision_everywhere(clients: dict[str, Client], name: str) -> None:
                 assert vendor.label not in c.charter
         if status == "regularise_now":
             assert "Aucun point bloquant." not in c.report.split("Vue d'ensemble")[0]
+
+
+def test_the_hidden_client_contexts(clients: dict[str, Client]) -> None:
+    """The contexts the three documents are made from, called directly."""
+    import datetime as dt
+
+    c = clients["hidden-client"]
+    wording = Wording(c.texts)
+    charter = charter_context(c.assessment, c.texts)
+    assert charter["training_line"].startswith("Nos équipes seront formées d'ici le ")
+    assert not charter["works_council"]
+    assert not charter["works_council_to_do"]
+    assert charter["disclosure_points"] == []
+    brief = brief_context([], c.assessment, wording, dt.date(2026, 12, 10))
+    assert brief["clauses"] == []  # no vendor kept, no clause to ask
+    plan = actions_context(c.assessment, wording)
+    assert len(plan["all"]) == len(c.assessment.actions)
+    assert plan["first"][0]["due"] == "Sans délai"
+    assert due_label(wording, "on_date", dt.date(2027, 12, 2)) == "D'ici le 2 décembre 2027"
+    assert due_label(wording, "before_launch", None) == "Avant la mise en service"
