@@ -113,7 +113,7 @@ _ANSWERS = {"met": "yes", "not_met": "no", "unknown": "unknown"}
 
 
 def _answer_of(item: str, u: UseCaseAssessment, wording: Wording) -> str:
-    """``Oui``, ``Non`` or ``À vérifier``; the indicator (q5) and the plan B (q7) quoted."""
+    """Yes, no or to be checked, in the texts' words; the indicator (q5) and plan B (q7) quoted."""
     answer = wording.label("answer", _ANSWERS[u.anti_failure[item]])
     detail = {"q5": u.use_case.roi.success_indicator,
               "q7": u.use_case.pilot.plan_b if u.use_case.pilot else None}.get(item)
