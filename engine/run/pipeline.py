@@ -18,6 +18,8 @@ from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
 from engine.documents.texts import Texts
+from engine.documents.typeset import Typesetter
+from engine.documents.typography import Rules, typeset
 from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
@@ -84,16 +86,25 @@ def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
     client = assessment.profile.client
     consultant = assessment.profile.assessment.consultant
     author = consultant.firm or consultant.name if consultant else "iapme"
+    typesetter = typesetter_for(assessment)
     files: dict[str, bytes] = {}
     for name, document in DOCUMENTS.items():
         title = texts.text("labels.document.title", title=texts.text(f"{document}.title"),
                            client=client.name)
-        props = DocProperties(title=title, subject=texts.text("labels.document.subject"),
+        props = DocProperties(title=typeset(title, typesetter.rules),
+                              subject=typeset(texts.text("labels.document.subject")),
                               author=author or "iapme", created=assessment.as_of,
                               keywords=texts.text("labels.document.keywords"))
-        files[name] = toolkit.templates[name].render(context, props)
+        files[name] = toolkit.templates[name].render(context, props, typesetter=typesetter)
     files[ASSESSMENT_FILE] = assessment_json(assessment)
     return files
+
+
+def typesetter_for(assessment: Assessment) -> Typesetter:
+    """The French typesetting of one client's documents, with the article of its name."""
+    client = assessment.profile.client
+    articles = {client.name: client.name_article} if client.name_article else {}
+    return Typesetter(Rules(articles))
 
 
 def sample_context(texts: Texts) -> dict[str, Any]:

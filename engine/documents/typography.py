@@ -1,0 +1,166 @@
+"""French typesetting of plain text: apostrophes, no-break spaces, elisions, name articles.
+
+One set of rules for every text that reaches a document; :mod:`engine.documents.typeset`
+applies them to the text of each paragraph of a rendered document, template wording and client
+data alike, and :func:`typeset` to a plain string. The rules are edits on the text (a span
+replaced by a string); :func:`apply_edits` also moves the boundaries of the runs the text came
+from, so a paragraph whose text is cut into Word runs keeps its formatting.
+
+Rules, in order: typographic apostrophe (’) for ', "…" for "...", the article of a name that
+takes one (``de`` + ``le Cabinet X`` -> ``du Cabinet X``), elision before a vowel
+(``de Axyus`` -> ``d’Axyus``, ``si il`` -> ``s’il``), U+202F NARROW NO-BREAK SPACE before ; ? !,
+U+00A0 NO-BREAK SPACE before : and inside « », between a number and its unit (``15 minutes``,
+``12 %``, ``2 000 €``), between digit groups and after ``art.`` or ``§``. Web addresses and
+e-mail addresses are left as they are; the decimal comma is never touched.
+
+Why:
+    The templates, the rule texts and the profiles are typed by different people on different
+    keyboards: one pass at the end is the only way every page follows the same conventions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["NARROW_NBSP", "NBSP", "Edit", "Rule", "Rules", "apply_edits", "typeset"]
+
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+APOSTROPHE = "\u2019"
+
+Edit = tuple[int, int, str]  # (start, end, replacement) on the text
+Rule = Callable[[str], Iterable[Edit]]
+
+_VOWEL = "aeiouàâäéèêëîïôöùûüœæAEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ"
+_PROTECTED = re.compile(
+    r"(?:https?://|www\.)[^\s<>«»\"]+"            # web addresses
+    r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"               # e-mail addresses
+)
+# words that elide before a vowel (not before h: "le haut risque" must stay as it is)
+_ELIDING = re.compile(
+    rf"(?<![\w’'-])(de|le|la|que|ne|se|me|te|jusque|De|Le|La|Que|Ne|Se|Me|Te|Jusque) +"
+    rf"(?=[{_VOWEL}])(?!(?:oui|onze|ouate|uhlan)\b)"
+)
+_SI_IL = re.compile(r"(?<![\w’'-])([sS])i (?=ils?\b)")
+# Each space rule matches only the space to replace (or the empty place to put one), never the
+# punctuation itself, so the mark stays in its own run (its bold, its colour).
+_PUNCT = re.compile(r" (?=[;?!])|(?<=[\w»)\]%€])(?=[;?!](?:\s|$))")
+_COLON = re.compile(r" (?=:)|(?<=[^\W\d_]|[»)\]])(?=:\s)")
+_GUILLEMETS = re.compile(r"(?<=«) |(?<=«)(?=[^\s\u00a0\u202f])| (?=»)"
+                         r"|(?<=[^\s\u00a0\u202f«])(?=»)")
+_UNIT = re.compile(
+    r"(?<=\d) (?=(?:%|€|k€|M€|h|min|minutes?|heures?|jours?|semaines?|mois|ans?|années?"
+    r"|salariés?|personnes?|Mo|Go|mm|cm|km|pt)(?!\w))"
+)
+_GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+_BEFORE_NUMBER = re.compile(r"(?<![\w-])(art\.|Art\.|arts\.|§|n°|p\.) (?=\d)")
+_CONTRACT = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+_WITH_ARTICLE = ("chez", "pour", "par", "avec", "sans", "selon", "envers", "contre")
+
+
+def _edits(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Rule:
+    return lambda text: ((m.start(), m.end(), repl(m)) for m in pattern.finditer(text))
+
+
+def _elide(match: re.Match[str]) -> str:
+    word = match.group(1)
+    return word[:-1] + APOSTROPHE
+
+
+BASE_RULES: tuple[Rule, ...] = (
+    lambda text: ((m.start(), m.end(), APOSTROPHE) for m in re.finditer("'", text)),
+    lambda text: ((m.start(), m.end(), "…") for m in re.finditer(r"\.\.\.", text)),
+)
+SPACE_RULES: tuple[Rule, ...] = (
+    _edits(_ELIDING, _elide),
+    _edits(_SI_IL, lambda m: m.group(1) + APOSTROPHE),
+    _edits(_PUNCT, lambda m: NARROW_NBSP),
+    _edits(_COLON, lambda m: NBSP),
+    _edits(_GUILLEMETS, lambda m: NBSP),
+    _edits(_UNIT, lambda m: NBSP),
+    _edits(_GROUPS, lambda m: NBSP),
+    _edits(_BEFORE_NUMBER, lambda m: m.group(1) + NBSP),
+)
+
+
+def _article_rule(name: str, article: str) -> Rule:
+    """``de`` / ``à`` / ``chez``... before ``name``, with the name's article (``le``, ``la``,
+    ``l’``, ``les``): ``de Cabinet X`` -> ``du Cabinet X``, ``chez Cabinet X`` -> ``chez le
+    Cabinet X``. The name alone (a cover, a signature) is left as it is."""
+    article = article.replace("'", APOSTROPHE)
+    preps = "|".join(("de", "De", "d’", "D’", "à", "À", *_WITH_ARTICLE))
+    pattern = re.compile(rf"(?<![\w’-])({preps})(?: +|(?<=’))(?={re.escape(name)}(?!\w))")
+
+    def repl(match: re.Match[str]) -> str:
+        prep = match.group(1)
+        low = prep.lower().replace("d’", "de")
+        joined = _CONTRACT.get((low, article))
+        if joined:
+            word = joined.capitalize() if prep[0].isupper() else joined
+            return word + " "
+        base = "de" if low == "de" and prep[0].islower() else "De" if low == "de" else prep
+        glue = "" if article.endswith(APOSTROPHE) else " "
+        return f"{base} {article}{glue}"
+
+    return _edits(pattern, repl)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules for one client: the base rules and the articles of its names."""
+
+    articles: Mapping[str, str] = field(default_factory=dict)
+
+    def rules(self) -> tuple[Rule, ...]:
+        named = tuple(_article_rule(name, article)
+                      for name, article in sorted(self.articles.items()) if name and article)
+        return BASE_RULES + named + SPACE_RULES
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PROTECTED.finditer(text)]
+
+
+def apply_edits(text: str, cuts: list[int], rules: Iterable[Rule]) -> tuple[str, list[int]]:
+    """``text`` after each rule in turn, and ``cuts`` (run boundaries, offsets into ``text``)
+    moved with it. A cut inside a replaced span goes to the end of the replacement (the
+    replacement belongs to the run the span started in)."""
+    for rule in rules:
+        guarded = _protected(text)
+        edits = [e for e in rule(text)
+                 if not any(s < e[1] and e[0] < t for s, t in guarded)
+                 and text[e[0]:e[1]] != e[2]]
+        if not edits:
+            continue
+        out, pos, shift = [], 0, 0
+        moved = []
+        ci = 0
+        for start, end, repl in edits:
+            if start < pos:
+                continue  # overlapping matches of one rule: keep the first
+            while ci < len(cuts) and cuts[ci] <= start:
+                moved.append(cuts[ci] + shift)
+                ci += 1
+            while ci < len(cuts) and cuts[ci] < end:
+                moved.append(start + shift + len(repl))
+                ci += 1
+            out += [text[pos:start], repl]
+            shift += len(repl) - (end - start)
+            pos = end
+        moved += [c + shift for c in cuts[ci:]]
+        out.append(text[pos:])
+        text, cuts = "".join(out), moved
+    return text, cuts
+
+
+def typeset(text: str, rules: Rules | None = None) -> str:
+    """``text`` set the French way.
+
+    >>> typeset("Objet : l'outil de Axyus...") == "Objet\\u00a0: l’outil d’Axyus…"
+    True
+    >>> typeset("https://exemple.fr/a'b : 1,5 %") == "https://exemple.fr/a'b\\u00a0: 1,5\\u00a0%"
+    True
+    """
+    return apply_edits(text, [], (rules or Rules()).rules())[0]
