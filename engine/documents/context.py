@@ -14,6 +14,7 @@ from typing import Any
 from engine.assessment.assess import Assessment
 from engine.assessment.findings import Finding
 from engine.common.digest import short
+from engine.documents.because import key_label
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
 from engine.documents.entries import integrations, use_case_entry, vendor_entry
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
@@ -55,6 +56,7 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
             "it_contact_addressee": _addressee(texts, client.it_contact, defaults["it_contact"]),
             "director_addressee": _addressee(texts, client.director, defaults["director"]),
             "it_contact_greeting": _greeting(texts, client.it_contact),
+            "it_contact_closing": closing(texts, client.it_contact),
             "it_organisation": (client.it_contact.organisation or "") if client.it_contact else "",
             "ai_champion": client.ai_champion or "",
             "works_council": bool(client.works_council),
@@ -202,7 +204,7 @@ def _next_steps(assessment: Assessment, wording: Wording) -> list[str]:
     for u in assessment.use_cases:
         if u.missing:
             steps.append(texts.text("report.next_steps.missing_answers", use_case=u.use_case.title,
-                                    fields=", ".join(u.missing)))
+                                    fields=list_fr(key_label(texts, m) for m in u.missing)))
         for o in u.obligations:
             step = texts.text("report.next_steps.obligation", text=o.text,
                               reference=wording.reference(o.reference))
@@ -263,11 +265,17 @@ def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -
 
 
 def _greeting(texts: Texts, person: ItContact | None) -> str:
-    """The brief's salutation: ``Madame,`` with a civility, else ``Bonjour <name>,``, else
-    ``Madame, Monsieur,``."""
-    if person is None:
+    """The brief's salutation: ``Madame,`` or ``Monsieur,`` with a civility, else
+    ``Madame, Monsieur,`` (a French letter never opens on the bare name)."""
+    if person is None or person.civility is None:
         return texts.text("labels.greeting.nobody")
-    if person.civility is None:
-        return texts.text("labels.greeting.name", name=person.name)
     civility = texts.text(f"labels.civility.{person.civility}")
     return texts.text("labels.greeting.civility", civility=civility)
+
+
+def closing(texts: Texts, person: ItContact | None) -> str:
+    """The brief's closing formula, with the civility of its salutation."""
+    civility = (texts.text(f"labels.civility.{person.civility}")
+                if person is not None and person.civility is not None
+                else texts.text("labels.closing_civility"))
+    return texts.text("labels.closing", civility=civility)

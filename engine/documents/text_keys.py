@@ -24,7 +24,7 @@ from engine.documents.texts import (
 )
 from engine.errors import Issue, RuleError
 from engine.intake.text_keys import INTAKE_TEXTS
-from engine.profile.model import Hosting, Sector, Stage
+from engine.profile.model import Certification, Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import Priority, Severity, Status, Tier
 
@@ -79,14 +79,16 @@ SCHEMA: dict[str, TextSpec] = {
     **_each("labels.civility", ("madame", "monsieur")),
     "labels.addressee": text("civility", "name"),
     "labels.greeting.civility": text("civility"),
-    "labels.greeting.name": text("name"),
     "labels.greeting.nobody": text(),
+    "labels.closing": text("civility"),
+    "labels.closing_civility": text(),
     **_each("labels.scale_up_status", get_args(Status)),
     **_each("labels.answer", ("yes", "no")),
     **_each("labels.hosting", [h for h in get_args(Hosting) if h != "unknown"]),
     **_each("labels.training", ("trains", "does_not_train", "opt_out_available")),
     **_each("labels.vendor_check", VENDOR_CHECKS),
     "labels.no_certification": text(),
+    **_each("labels.certification", get_args(Certification)),
     **_each("labels.fact_source", ("none", "client", "unknown_date")),
     "labels.fact_source.register_verified": text("date"),
     "labels.fact_source.register_unverified": text("date"),
@@ -104,6 +106,7 @@ SCHEMA: dict[str, TextSpec] = {
     "facts.derived": text("name"),
     "facts.derived_with_detail": text("name", "detail"),
     "facts.rule_source": text("file", "line"),
+    "facts.answer": text("question", "answer"),
     **_each("facts.register.fact", REGISTER_FACTS),
     "facts.register.stale": text("fact", "date"),
     "facts.register.unverified": text("fact", "source"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment.findings import DERIVED, FactWords, Finding
+from engine.documents.because import facts_text
 from engine.documents.texts import Texts
 
 
@@ -58,7 +59,12 @@ class Wording:
         return "; ".join(self.reference(r) for r in references)
 
     def because(self, finding: Finding) -> str:
-        """The profile facts behind a finding, readable: ``use_cases[0].system.purposes = ...``."""
+        """The client's answers behind a finding, in French (``Finalités : recruter…``)."""
+        return facts_text(self.texts, self.words, finding.because)
+
+    def trace(self, finding: Finding) -> str:
+        """The facts behind a finding as the engine names them, for the consultant's working
+        file: ``use_cases[0].system.purposes = ...``."""
         parts = []
         for path, value in finding.because.items():
             if path.startswith(DERIVED):
