@@ -6,6 +6,7 @@ Part of the template contract of :mod:`engine.documents.context`; each name is d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.assessment.assess import (
@@ -169,7 +170,7 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
     }
 
 
-def _certifications(codes: list[str], wording: Wording) -> str:
+def _certifications(codes: Sequence[str], wording: Wording) -> str:
     """``ISO/IEC 27001, SOC 2``: the labels of ``labels.certification``."""
     return ", ".join(wording.label("certification", c) for c in codes)
 
