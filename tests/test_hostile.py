@@ -46,7 +46,7 @@ TEMPLATES = ROOT / "doc_templates"
 GOOD = Path(__file__).resolve().parent / "data" / "profiles" / "dupont.yaml"
 AS_OF = "2026-11-26"
 DOCS = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
-CLIENT_FILES = frozenset({*DOCS, "assessment.json"})
+CLIENT_FILES = frozenset({*DOCS, "assessment.json", "dossier-travail.xlsx"})
 SUMMARIES = frozenset({"summary.csv", "summary.xlsx"})
 # "file:line:column: key.path: message", or "file: message" for a whole-file problem.
 ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: \S")

@@ -107,6 +107,12 @@ SCHEMA: dict[str, TextSpec] = {
     "facts.derived_with_detail": text("name", "detail"),
     "facts.rule_source": text("file", "line"),
     "facts.answer": text("question", "answer"),
+    # workfile.yaml and law.yaml: the consultant's working file, the points of law still moving
+    **_each("workfile.subject", ("use_case", "vendor", "client")),
+    "workfile.sheet": text(),
+    "workfile.title": text("client"),
+    "law.open_points": MAPPING,
+    "law.open_points_none": text(),
     **_each("facts.register.fact", REGISTER_FACTS),
     "facts.register.stale": text("fact", "date"),
     "facts.register.unverified": text("fact", "source"),

@@ -24,7 +24,8 @@ from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
-from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES
+from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES, WORKING_FILE
+from engine.run.workfile import workfile_xlsx
 
 DOCUMENTS = dict(zip(DOCUMENT_FILES, ("charter", "brief", "report"), strict=True))
 """File name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)."""
@@ -80,7 +81,8 @@ def assessment_json(assessment: Assessment) -> bytes:
 
 
 def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
-    """The four files of one client (three documents and ``assessment.json``), as bytes."""
+    """The five files of one client (three documents, ``assessment.json`` and the
+    consultant's ``dossier-travail.xlsx``), as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client
@@ -97,6 +99,7 @@ def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
                               keywords=texts.text("labels.document.keywords"))
         files[name] = toolkit.templates[name].render(context, props, typesetter=typesetter)
     files[ASSESSMENT_FILE] = assessment_json(assessment)
+    files[WORKING_FILE] = workfile_xlsx(assessment, texts)
     return files
 
 

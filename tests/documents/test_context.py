@@ -52,7 +52,7 @@ class TestProhibitedPractice:
                     "intérêt économique.",
         }
         assert summary["blockers_text"] == (
-            f"{summary['blockers']} point(s) bloquant(s) relevé(s) : ils sont repris dans les "
+            f"{summary['blockers']} points bloquants relevés : ils sont repris dans les "
             "prochaines étapes et détaillés en annexe.")
 
     def test_use_case_notes_only_on_the_prohibited_one(self, rulebase: RuleBase) -> None:
