@@ -44,7 +44,8 @@ def test_every_finding_with_its_trace(outputs: dict[str, dict[str, bytes]]) -> N
         files = outputs[client]
         data = json.loads(files[ASSESSMENT_FILE])
         sheet = openpyxl.load_workbook(io.BytesIO(files[WORKING_FILE])).active
-        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref
         header, *rows = list(sheet.iter_rows(values_only=True))
         col = {name: i for i, name in enumerate(header)}
         assert len(rows) == len(data["findings"]) > 0, client
