@@ -12,7 +12,9 @@ master's own zip dates, so the result is deterministic.
 What it does:
   * no engine internals in the report: the rules digest leaves the footer and the annex
     heading text, the annex loses its "Règle" and "Source" columns (its "Constat" column gets
-    the room), each "Règle : {{ x.rule }} – " line becomes "Références : ";
+    the room; the subject and references columns are widened so that words do not split),
+    each "Règle : {{ x.rule }} – " line becomes "Références : ", "Faits : {{ x.facts }}"
+    becomes "Réponses prises en compte. {{ x.facts }}";
   * no firm workflow in the client's documents: "(registre fournisseurs, guide 3.3)" -> "(guide,
     § 3.3)";
   * the brief ends with the French closing formula of the context ({{ client.it_contact_closing
@@ -50,6 +52,10 @@ def texts_of(p: etree._Element) -> list[etree._Element]:
 
 def text_of(p: etree._Element) -> str:
     return "".join(t.text or "" for t in texts_of(p))
+
+
+def cell_text(tc: etree._Element) -> str:
+    return " ".join(text_of(p) for p in tc.findall(q("p"))).strip()
 
 
 def replace_in(p: etree._Element, pattern: str, repl: str) -> bool:
@@ -158,7 +164,10 @@ def report(m: Master) -> None:
            r"justifient\.", "Tous les constats de l'analyse, avec leurs références juridiques.")
     m.edit("rule ids out of the findings' lines", BODY,
            r"Règle : \{\{ ?(\w+)\.rule ?\}\} – ", "Références : ")
+    m.edit("the client's answers behind a finding, without a colon after a colon", BODY,
+           r"^Faits : (\{\{ ?\w+\.facts ?\}\})$", r"Réponses prises en compte. \1")
     drop_columns(m, ("Règle", "Source"), required="Constat", widen="Constat")
+    set_widths(m, required="Constat", widths=ANNEX_WIDTHS)
     common(m)
 
 
@@ -212,8 +221,7 @@ def drop_columns(m: Master, names: tuple[str, ...], required: str, widen: str) -
         rows = table.findall(q("tr"))
         if not rows:
             continue
-        heads = [text_of(tc.find(q("p"))) if tc.find(q("p")) is not None else ""
-                 for tc in rows[0].findall(q("tc"))]
+        heads = [cell_text(tc) for tc in rows[0].findall(q("tc"))]
         if required not in heads or not any(n in heads for n in names):
             continue
         gone = [i for i, h in enumerate(heads) if h.strip() in names]
@@ -237,6 +245,45 @@ def drop_columns(m: Master, names: tuple[str, ...], required: str, widen: str) -
         dropped += len(gone)
     m.log.append(f"{m.path.name}: annex columns {', '.join(names)} removed: "
                  f"{dropped or 'nothing to do'}")
+
+
+# The annex of findings, landscape (25.7 cm of text, in twentieths of a point): the subject
+# and the references wide enough not to split words, the finding gets the rest.
+ANNEX_WIDTHS = {"Objet": 2400, "Gravité": 1300, "Références": 2300}
+
+
+def set_widths(m: Master, required: str, widths: dict[str, int]) -> None:
+    """Set the named columns of the tables with a ``required`` column to ``widths``; the
+    ``required`` column takes what the others leave of the table's width."""
+    root = m.part("word/document.xml")
+    done = 0
+    for table in root.iter(q("tbl")):
+        rows = table.findall(q("tr"))
+        grid = table.find(q("tblGrid"))
+        if not rows or grid is None:
+            continue
+        heads = [cell_text(tc) for tc in rows[0].findall(q("tc"))]
+        cols = grid.findall(q("gridCol"))
+        if required not in heads or len(cols) != len(heads):
+            continue
+        total = sum(int(c.get(q("w"), "0")) for c in cols)
+        want = [widths.get(h, 0) for h in heads]
+        want[heads.index(required)] = total - sum(want)
+        if want[heads.index(required)] <= 0:
+            continue
+        for col, width in zip(cols, want, strict=True):
+            col.set(q("w"), str(width))
+        for tr in rows:
+            cells = tr.findall(q("tc"))
+            if len(cells) != len(heads):
+                continue
+            for cell, width in zip(cells, want, strict=True):
+                tcw = cell.find(f"{q('tcPr')}/{q('tcW')}")
+                if tcw is not None:
+                    tcw.set(q("w"), str(width))
+                    tcw.set(q("type"), "dxa")
+        done += 1
+    m.log.append(f"{m.path.name}: annex column widths: {done or 'nothing to do'}")
 
 
 EDITS: dict[str, Callable[[Master], None]] = {
