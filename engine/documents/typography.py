@@ -38,24 +38,20 @@ _PROTECTED = re.compile(
     r"(?:https?://|www\.)[^\s<>«»\"]+"            # web addresses
     r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"               # e-mail addresses
 )
-# words that elide before a vowel (not before h: "le haut risque" must stay as it is)
+# Words that elide before a vowel (not before h: "le haut risque" must stay as it is). The
+# patterns start with a plain character class and the context is checked in Python: a
+# look-behind tried at every position of a whole document is slow.
 _ELIDING = re.compile(
-    rf"(?<![\w’'-])(de|le|la|que|ne|se|me|te|jusque|De|Le|La|Que|Ne|Se|Me|Te|Jusque) +"
-    rf"(?=[{_VOWEL}])(?!(?:oui|onze|ouate|uhlan)\b)"
+    rf"\b([dlnsmtDLNSMT]e|[lL]a|[qQ]ue|[jJ]usque) +(?=[{_VOWEL}])(?!(?:oui|onze|ouate|uhlan)\b)"
 )
-_SI_IL = re.compile(r"(?<![\w’'-])([sS])i (?=ils?\b)")
-# Each space rule matches only the space to replace (or the empty place to put one), never the
-# punctuation itself, so the mark stays in its own run (its bold, its colour).
-_PUNCT = re.compile(r" (?=[;?!])|(?<=[\w»)\]%€])(?=[;?!](?:\s|$))")
-_COLON = re.compile(r" (?=:)|(?<=[^\W\d_]|[»)\]])(?=:\s)")
-_GUILLEMETS = re.compile(r"(?<=«) |(?<=«)(?=[^\s\u00a0\u202f])| (?=»)"
-                         r"|(?<=[^\s\u00a0\u202f«])(?=»)")
+_SI_IL = re.compile(r"\b([sS])i (?=ils?\b)")
 _UNIT = re.compile(
-    r"(?<=\d) (?=(?:%|€|k€|M€|h|min|minutes?|heures?|jours?|semaines?|mois|ans?|années?"
+    r"\d (?=(?:%|€|k€|M€|h|min|minutes?|heures?|jours?|semaines?|mois|ans?|années?"
     r"|salariés?|personnes?|Mo|Go|mm|cm|km|pt)(?!\w))"
 )
-_GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+_GROUPS = re.compile(r"\d (?=\d{3}(?!\d))")
 _BEFORE_NUMBER = re.compile(r"(?<![\w-])(art\.|Art\.|arts\.|§|n°|p\.) (?=\d)")
+_NO_BREAK = (NBSP, NARROW_NBSP)
 _CONTRACT = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
 _WITH_ARTICLE = ("chez", "pour", "par", "avec", "sans", "selon", "envers", "contre")
 
@@ -64,9 +60,56 @@ def _edits(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Ru
     return lambda text: ((m.start(), m.end(), repl(m)) for m in pattern.finditer(text))
 
 
+def _word_edits(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Rule:
+    """Like :func:`_edits`, for a word that must not follow an apostrophe or a hyphen
+    (``Île-de-France``, ``aujourd’hui``)."""
+    return lambda text: ((m.start(), m.end(), repl(m)) for m in pattern.finditer(text)
+                         if not m.start() or text[m.start() - 1] not in "’'-")
+
+
 def _elide(match: re.Match[str]) -> str:
     word = match.group(1)
     return word[:-1] + APOSTROPHE
+
+
+# Each space rule replaces only the space (or fills the empty place for one), never the
+# punctuation itself, so the mark stays in its own run (its bold, its colour).
+def _before_punctuation(text: str) -> Iterable[Edit]:
+    """U+202F before ; ? ! and U+00A0 before : (in place of a space, or where none is)."""
+    for match in re.finditer("[;?!:]", text):
+        i = match.start()
+        mark, prev = text[i], text[i - 1] if i else ""
+        space = NBSP if mark == ":" else NARROW_NBSP
+        after = text[i + 1: i + 2]
+        if prev == " ":
+            yield i - 1, i, space
+        elif prev and (after == "" or after.isspace()) and (
+                prev.isalpha() or prev in "»)]" or (mark != ":" and (prev.isalnum()
+                                                                    or prev in "_%€"))):
+            yield i, i, space
+
+
+def _guillemets(text: str) -> Iterable[Edit]:
+    """U+00A0 inside « » (in place of a space, or where none is)."""
+    for match in re.finditer("[«»]", text):
+        i = match.start()
+        if text[i] == "«":
+            after = text[i + 1: i + 2]
+            if after == " ":
+                yield i + 1, i + 2, NBSP
+            elif after and not after.isspace() and after not in _NO_BREAK:
+                yield i + 1, i + 1, NBSP
+        elif i:
+            prev = text[i - 1]
+            if prev == " ":
+                yield i - 1, i, NBSP
+            elif not prev.isspace() and prev not in (*_NO_BREAK, "«"):
+                yield i, i, NBSP
+
+
+def _after_digit(pattern: re.Pattern[str]) -> Rule:
+    """The space after the digit a ``pattern`` starts with, made a no-break space."""
+    return lambda text: ((m.start() + 1, m.end(), NBSP) for m in pattern.finditer(text))
 
 
 BASE_RULES: tuple[Rule, ...] = (
@@ -74,13 +117,12 @@ BASE_RULES: tuple[Rule, ...] = (
     lambda text: ((m.start(), m.end(), "…") for m in re.finditer(r"\.\.\.", text)),
 )
 SPACE_RULES: tuple[Rule, ...] = (
-    _edits(_ELIDING, _elide),
-    _edits(_SI_IL, lambda m: m.group(1) + APOSTROPHE),
-    _edits(_PUNCT, lambda m: NARROW_NBSP),
-    _edits(_COLON, lambda m: NBSP),
-    _edits(_GUILLEMETS, lambda m: NBSP),
-    _edits(_UNIT, lambda m: NBSP),
-    _edits(_GROUPS, lambda m: NBSP),
+    _word_edits(_ELIDING, _elide),
+    _word_edits(_SI_IL, lambda m: m.group(1) + APOSTROPHE),
+    _before_punctuation,
+    _guillemets,
+    _after_digit(_UNIT),
+    _after_digit(_GROUPS),
     _edits(_BEFORE_NUMBER, lambda m: m.group(1) + NBSP),
 )
 
@@ -91,7 +133,7 @@ def _article_rule(name: str, article: str) -> Rule:
     Cabinet X``. The name alone (a cover, a signature) is left as it is."""
     article = article.replace("'", APOSTROPHE)
     preps = "|".join(("de", "De", "d’", "D’", "à", "À", *_WITH_ARTICLE))
-    pattern = re.compile(rf"(?<![\w’-])({preps})(?: +|(?<=’))(?={re.escape(name)}(?!\w))")
+    pattern = re.compile(rf"\b({preps})(?: +|(?<=’))(?={re.escape(name)}(?!\w))")
 
     def repl(match: re.Match[str]) -> str:
         prep = match.group(1)
@@ -104,7 +146,7 @@ def _article_rule(name: str, article: str) -> Rule:
         glue = "" if article.endswith(APOSTROPHE) else " "
         return f"{base} {article}{glue}"
 
-    return _edits(pattern, repl)
+    return _word_edits(pattern, repl)
 
 
 @dataclass(frozen=True)
@@ -120,6 +162,8 @@ class Rules:
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
+    if "@" not in text and "://" not in text and "www." not in text:
+        return []  # the usual case, and the address pattern is slow to search
     return [m.span() for m in _PROTECTED.finditer(text)]
 
 
