@@ -17,6 +17,7 @@ from engine.common.digest import short
 from engine.documents.because import key_label
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
 from engine.documents.entries import integrations, use_case_entry, vendor_entry
+from engine.documents.exposure import limits, sanctions
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
 from engine.documents.text_keys import CHARTER_CLAUSES, TIERS
@@ -75,6 +76,8 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "summary": _summary(assessment, texts, label("tier", assessment.worst_tier)),
         "client_findings": [wording.finding(f) for f in assessment.client_findings()],
         "next_steps": _next_steps(assessment, wording),
+        "limits": limits(assessment, wording),
+        "sanctions": sanctions(assessment, wording),
         "glossary": [{"term": t, "definition": d}
                      for t, d in texts.mapping("glossary.terms").items()],
         "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}

@@ -132,7 +132,8 @@ def _article_rule(name: str, article: str) -> Rule:
     ``l’``, ``les``): ``de Cabinet X`` -> ``du Cabinet X``, ``chez Cabinet X`` -> ``chez le
     Cabinet X``. The name alone (a cover, a signature) is left as it is."""
     article = article.replace("'", APOSTROPHE)
-    preps = "|".join(("de", "De", "d’", "D’", "à", "À", *_WITH_ARTICLE))
+    preps = "|".join(("de", "De", "d’", "D’", "à", "À", *_WITH_ARTICLE,
+                      *(p.capitalize() for p in _WITH_ARTICLE)))
     pattern = re.compile(rf"\b({preps})(?: +|(?<=’))(?={re.escape(name)}(?!\w))")
 
     def repl(match: re.Match[str]) -> str:

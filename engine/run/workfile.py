@@ -19,6 +19,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from engine.common.zipio import normalise_zip
+from engine.documents.exposure import open_points
 from engine.run.summary import inert_text
 
 if TYPE_CHECKING:
@@ -42,10 +43,7 @@ def trace(because: dict[str, Any]) -> str:
 def legal_state(references: tuple[str, ...] | list[str], texts: Texts) -> str:
     """``law.open_points``: the notes of the references whose law is still moving, or
     ``law.open_points_none``."""
-    points = texts.mapping("law.open_points")
-    notes = dict.fromkeys(note for ref in references for prefix, note in points.items()
-                          if ref.startswith(prefix) and not ref[len(prefix):][:1].isdigit())
-    return "\n".join(notes) or texts.text("law.open_points_none")
+    return "\n".join(open_points(references, texts)) or texts.text("law.open_points_none")
 
 
 def _row(f: Finding, assessment: Assessment, texts: Texts, names: dict[str, str]) -> list[Any]:

@@ -43,6 +43,7 @@ def test_rules(raw: str, expected: str) -> None:
     ("l'", "de Atelier X", "de l’Atelier X"),
     ("les", "de Ateliers X", "des Ateliers X"),
     ("le", "Cabinet X", "Cabinet X"),
+    ("le", "Pour Cabinet X,", "Pour le Cabinet X,"),
 ])
 def test_name_articles(article: str, raw: str, expected: str) -> None:
     name = raw.rsplit(" ", 2)[-2] + " X"
