@@ -106,7 +106,7 @@ class TestConclusions:
         context = build_context(assess_profile(almost_empty, rulebase, AS_OF), rulebase.texts,
                                 with_chart=False)
         assert context["summary"]["blockers_text"] == (
-            "Aucun point bloquant relevé à ce stade, mais 4 réponse(s) restent à compléter : "
+            "Aucun point bloquant relevé à ce stade, mais 4 réponses restent à compléter : "
             "cette conclusion est provisoire tant qu'elles manquent.")
         assert context["next_steps"][0] == (
             "Compléter les réponses manquantes sur l'entreprise : Champion IA, Dirigeant, "
@@ -136,7 +136,8 @@ class TestConclusions:
         for u in _context(rulebase, "plomberie-martin")["use_cases"]:
             no = sum(1 for q in u["anti_failure"] if q["answer"] == "Non")
             assert no == u["anti_failure_no"]
-            expected = (f"{no} réponse(s) « non » sur 7 : le projet peut être lancé." if no <= 3
+            answers = "réponse" if no < 2 else "réponses"  # French agreement: 0 and 1 singular
+            expected = (f"{no} {answers} « non » sur 7 : le projet peut être lancé." if no <= 3
                         else "Plus de 3 réponses « non » : attendre ou ajuster le projet avant "
                              "de le lancer.")
             assert u["anti_failure_verdict"] == expected
