@@ -3,8 +3,8 @@
 A finding's provenance names profile facts by their path (``use_cases[0].system.purposes =
 recruitment``): right for the consultant's working file and ``assessment.json``, never for a
 document the client receives. Here each fact reads with the French label of its key and of its
-values, both from ``rules/texts/profile.yaml`` (``Finalités : recruter (trier, filtrer ou
-évaluer des candidatures)``). Conclusions the rules drew on the way (derived facts) and counts
+values, both from ``rules/texts/profile.yaml`` (the purposes key and its recruitment value,
+by their French labels). Conclusions the rules drew on the way (derived facts) and counts
 computed by the engine (``vendors[x].used_by_n``) are left to the working file.
 """
 
@@ -42,7 +42,7 @@ def value_label(texts: Texts, words: FactWords, key: Key, value: Any) -> str:
         return list_fr([value_label(texts, words, key, v) for v in value]) or words.empty_list
     if isinstance(value, str) and key.vocabulary and value in get_args(
             VOCABULARIES[key.vocabulary]):
-        # a drop-down label may explain itself after a colon ("Déployeur : nous utilisons…")
+        # a drop-down label may explain itself after a colon: only the part before it
         return texts.text(value_key(key.vocabulary, value)).split(" : ")[0]
     if value == UNKNOWN:
         return words.unknown
@@ -54,7 +54,7 @@ def value_label(texts: Texts, words: FactWords, key: Key, value: Any) -> str:
 
 
 def facts_text(texts: Texts, words: FactWords, because: dict[str, Any]) -> str:
-    """``Finalités : recruter… ; Données personnelles : oui``, the client's own answers."""
+    """The client's own answers behind a finding: ``<key label> : <value label> ; ...``."""
     parts = []
     for path, value in because.items():
         if path.startswith(DERIVED):

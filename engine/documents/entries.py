@@ -171,8 +171,10 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
 
 
 def _certifications(codes: Sequence[str], wording: Wording) -> str:
-    """``ISO/IEC 27001, SOC 2``: the labels of ``labels.certification``."""
-    return ", ".join(wording.label("certification", c) for c in codes)
+    """``ISO/IEC 27001, SOC 2``: the labels of ``labels.certification`` (a code it does not
+    name prints in capitals)."""
+    names = wording.texts.mapping("labels.certification")
+    return ", ".join(names.get(c, c.upper()) for c in codes)
 
 
 def _answer(value: object, wording: Wording) -> str:

@@ -1,4 +1,5 @@
-"""The report's "Périmètre et limites" and "Sanctions encourues": context data, worded by
+"""The report's scope and limits and the fines at stake (its sections "Perimetre et limites"
+and "Sanctions encourues", to come): context data, worded by
 ``rules/texts/law.yaml`` (prepared for the report's new sections, issue 14).
 
 ``limits``: what the assessment rests on (the client's answers on a date, the vendors'

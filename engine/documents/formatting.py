@@ -215,8 +215,8 @@ def months_fr(x: Number, max_decimals: int = 1) -> str:
 def country_fr(code: str) -> str:
     """A country's French name from its ISO 3166 code (Babel's territories), else the code.
 
-    >>> country_fr("US"), country_fr("FR"), country_fr("XQ")
-    ('États-Unis', 'France', 'XQ')
+    >>> country_fr("US") == "\u00c9tats-Unis", country_fr("FR"), country_fr("XQ")
+    (True, 'France', 'XQ')
     """
     name = _LOCALE.territories.get(code.upper())
     return name if isinstance(name, str) and name != _LOCALE.territories.get("ZZ") else code

@@ -24,7 +24,7 @@ from engine.documents.texts import (
 )
 from engine.errors import Issue, RuleError
 from engine.intake.text_keys import INTAKE_TEXTS
-from engine.profile.model import Certification, Hosting, Sector, Stage
+from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import Priority, Severity, Status, Tier
 
@@ -88,7 +88,7 @@ SCHEMA: dict[str, TextSpec] = {
     **_each("labels.training", ("trains", "does_not_train", "opt_out_available")),
     **_each("labels.vendor_check", VENDOR_CHECKS),
     "labels.no_certification": text(),
-    **_each("labels.certification", get_args(Certification)),
+    "labels.certification": MAPPING,
     **_each("labels.fact_source", ("none", "client", "unknown_date")),
     "labels.fact_source.register_verified": text("date"),
     "labels.fact_source.register_unverified": text("date"),
@@ -103,13 +103,14 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.document.keywords": text(),
     # facts.yaml: the facts behind findings
     **_each("facts.value", ("yes", "no", "unknown", "empty_list")),
-    "facts.derived": text("name"),
-    "facts.derived_with_detail": text("name", "detail"),
     "facts.rule_source": text("file", "line"),
     "facts.answer": text("question", "answer"),
     # workfile.yaml and law.yaml: the consultant's working file, the points of law still moving
     **_each("workfile.subject", ("use_case", "vendor", "client")),
     "workfile.sheet": text(),
+    **_each("workfile.columns", ("subject_kind", "subject", "name", "severity", "kind", "message",
+                                 "advice", "rule", "file", "line", "facts", "references",
+                                 "legal_state", "rules_digest")),
     "workfile.title": text("client"),
     "law.open_points": MAPPING,
     "law.open_points_none": text(),

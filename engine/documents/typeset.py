@@ -33,7 +33,7 @@ _BREAKS = frozenset(f"{{{_W}}}{n}" for n in ("tab", "br", "cr"))
 _ORDINAL = re.compile(r"(?<![\w])(1)(er|re|ers|res)(?!\w)")
 _AFTER_VERTALIGN = frozenset(f"{{{_W}}}{n}" for n in (
     "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath", "rPrChange"))
-_PARSER = etree.XMLParser(resolve_entities=False, remove_blank_text=False, huge_tree=False)
+_PARSER = etree.XMLParser(resolve_entities=False, remove_blank_text=False, huge_tree=True)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ Why:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -33,7 +34,10 @@ APOSTROPHE = "\u2019"
 Edit = tuple[int, int, str]  # (start, end, replacement) on the text
 Rule = Callable[[str], Iterable[Edit]]
 
-_VOWEL = "aeiouàâäéèêëîïôöùûüœæAEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ"
+# vowels with or without accents, and the ligatures oe and ae (no y, no h)
+_VOWEL = "aeiouAEIOU" + "".join(
+    c for c in map(chr, range(0xC0, 0x180)) if unicodedata.normalize("NFD", c)[0] in "aeiouAEIOU"
+) + "\u0153\u00e6\u0152\u00c6"
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)[^\s<>«»\"]+"            # web addresses
     r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"               # e-mail addresses
@@ -46,13 +50,14 @@ _ELIDING = re.compile(
 )
 _SI_IL = re.compile(r"\b([sS])i (?=ils?\b)")
 _UNIT = re.compile(
-    r"\d (?=(?:%|€|k€|M€|h|min|minutes?|heures?|jours?|semaines?|mois|ans?|années?"
-    r"|salariés?|personnes?|Mo|Go|mm|cm|km|pt)(?!\w))"
+    r"\d (?=(?:%|\u20ac|k\u20ac|M\u20ac|h|min|minutes?|heures?|jours?|semaines?|mois|ans?"
+    r"|ann\u00e9es?|salari\u00e9s?|personnes?|Mo|Go|mm|cm|km|pt)(?!\w))"
 )
 _GROUPS = re.compile(r"\d (?=\d{3}(?!\d))")
 _BEFORE_NUMBER = re.compile(r"(?<![\w-])(art\.|Art\.|arts\.|§|n°|p\.) (?=\d)")
 _NO_BREAK = (NBSP, NARROW_NBSP)
-_CONTRACT = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+_A = "\u00e0"  # the preposition a with a grave accent
+_CONTRACT = {("de", "le"): "du", ("de", "les"): "des", (_A, "le"): "au", (_A, "les"): "aux"}
 _WITH_ARTICLE = ("chez", "pour", "par", "avec", "sans", "selon", "envers", "contre")
 
 
@@ -62,7 +67,7 @@ def _edits(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Ru
 
 def _word_edits(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Rule:
     """Like :func:`_edits`, for a word that must not follow an apostrophe or a hyphen
-    (``Île-de-France``, ``aujourd’hui``)."""
+    (a place name with hyphens, a word after an elided one)."""
     return lambda text: ((m.start(), m.end(), repl(m)) for m in pattern.finditer(text)
                          if not m.start() or text[m.start() - 1] not in "’'-")
 
@@ -128,11 +133,11 @@ SPACE_RULES: tuple[Rule, ...] = (
 
 
 def _article_rule(name: str, article: str) -> Rule:
-    """``de`` / ``à`` / ``chez``... before ``name``, with the name's article (``le``, ``la``,
+    """A preposition (de, a, chez...) before ``name``, with the name's article (``le``, ``la``,
     ``l’``, ``les``): ``de Cabinet X`` -> ``du Cabinet X``, ``chez Cabinet X`` -> ``chez le
     Cabinet X``. The name alone (a cover, a signature) is left as it is."""
     article = article.replace("'", APOSTROPHE)
-    preps = "|".join(("de", "De", "d’", "D’", "à", "À", *_WITH_ARTICLE,
+    preps = "|".join(("de", "De", "d’", "D’", _A, _A.upper(), *_WITH_ARTICLE,
                       *(p.capitalize() for p in _WITH_ARTICLE)))
     pattern = re.compile(rf"\b({preps})(?: +|(?<=’))(?={re.escape(name)}(?!\w))")
 

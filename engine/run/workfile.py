@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from engine.assessment.findings import Finding
     from engine.documents.texts import Texts
 
-COLUMNS = (  # French header, width in characters
-    ("Objet", 12), ("Identifiant", 22), ("Nom", 26), ("Gravité", 12), ("Type", 14),
-    ("Constat", 60), ("Recommandation", 45), ("Règle", 38), ("Fichier", 30), ("Ligne", 7),
-    ("Faits retenus", 60), ("Références", 28), ("Point de droit", 40), ("Référentiel", 20),
+COLUMNS = (  # column (its French header: workfile.columns.<column>), width in characters
+    ("subject_kind", 12), ("subject", 22), ("name", 26), ("severity", 12), ("kind", 14),
+    ("message", 60), ("advice", 45), ("rule", 38), ("file", 30), ("line", 7),
+    ("facts", 60), ("references", 28), ("legal_state", 40), ("rules_digest", 20),
 )
 
 
@@ -73,7 +73,7 @@ def workfile_xlsx(assessment: Assessment, texts: Texts) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = texts.text("workfile.sheet")
-    sheet.append([header for header, _ in COLUMNS])
+    sheet.append([texts.text(f"workfile.columns.{column}") for column, _ in COLUMNS])
     top = Alignment(wrap_text=True, vertical="top")
     for f in assessment.findings:
         sheet.append([inert_text(v) for v in _row(f, assessment, texts, names)])

@@ -37,7 +37,8 @@ def test_union_branch_markers_leave_the_path() -> None:
 
 def test_unknown_key_names_lookalikes_and_suggests() -> None:
     text = unknown_key("wieght", ["id", "weight"])
-    assert text.startswith("unknown key 'wieght'.") and "weight" in text
+    assert text.startswith("unknown key 'wieght'.")
+    assert "weight" in text
     cyrillic = unknown_key("w\u0435ight", ["id", "weight"], listed=True)  # a Cyrillic 'е'
     assert "U+0435" in cyrillic
     assert cyrillic.endswith("Allowed keys here: id, weight.")
@@ -68,5 +69,6 @@ def test_register_and_penalties_speak_alike(tmp_path: Path) -> None:
                for i in issues), issues
     (tmp_path / "penalties.yaml").write_text("penalites: {}\n", encoding="utf-8")
     _, issues = load_penalties(tmp_path)
-    assert issues and all("unknown key 'penalites'." in i.message for i in issues), issues
+    assert issues
+    assert all("unknown key 'penalites'." in i.message for i in issues), issues
     assert issues[0].location.line == 1
