@@ -18,11 +18,14 @@ from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
 from engine.documents.texts import Texts
+from engine.documents.typeset import Typesetter
+from engine.documents.typography import Rules, typeset
 from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
-from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES
+from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES, WORKING_FILE
+from engine.run.workfile import workfile_xlsx
 
 DOCUMENTS = dict(zip(DOCUMENT_FILES, ("charter", "brief", "report"), strict=True))
 """File name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)."""
@@ -79,22 +82,33 @@ def assessment_json(assessment: Assessment) -> bytes:
 
 
 def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
-    """The four files of one client (three documents and ``assessment.json``), as bytes."""
+    """The five files of one client (three documents, ``assessment.json`` and the
+    consultant's ``dossier-travail.xlsx``), as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client
     consultant = assessment.profile.assessment.consultant
     author = consultant.firm or consultant.name if consultant else "iapme"
+    typesetter = typesetter_for(assessment)
     files: dict[str, bytes] = {}
     for name, document in DOCUMENTS.items():
         title = texts.text("labels.document.title", title=texts.text(f"{document}.title"),
                            client=client.name)
-        props = DocProperties(title=title, subject=texts.text("labels.document.subject"),
+        props = DocProperties(title=typeset(title, typesetter.rules),
+                              subject=typeset(texts.text("labels.document.subject")),
                               author=author or "iapme", created=assessment.as_of,
                               keywords=texts.text("labels.document.keywords"))
-        files[name] = toolkit.templates[name].render(context, props)
+        files[name] = toolkit.templates[name].render(context, props, typesetter=typesetter)
     files[ASSESSMENT_FILE] = assessment_json(assessment)
+    files[WORKING_FILE] = workfile_xlsx(assessment, texts)
     return files
+
+
+def typesetter_for(assessment: Assessment) -> Typesetter:
+    """The French typesetting of one client's documents, with the article of its name."""
+    client = assessment.profile.client
+    articles = {client.name: client.name_article} if client.name_article else {}
+    return Typesetter(Rules(articles))
 
 
 def sample_context(texts: Texts) -> dict[str, Any]:
