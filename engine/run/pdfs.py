@@ -10,6 +10,7 @@ batch's writer (atomic, journaled); PDFs are not protected (they are derived fil
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,21 +60,33 @@ def pdf_inputs(docx: bytes, created: dt.date) -> dict[str, str]:
     return {"docx": sha256(docx), "as_of": created.isoformat()}
 
 
-def write_pdfs(out: Path, manifest: Manifest, writer: Writer, client_ids: Iterable[str]
-               ) -> list[UserError]:
+def write_pdfs(out: Path, manifest: Manifest, writer: Writer, client_ids: Iterable[str],
+               *, workers: int = 2) -> list[UserError]:
     """Convert the stale documents of ``client_ids`` and write their PDFs; return the
-    clients whose PDF could not be written (the others are written)."""
-    from engine.documents.pdf import convert_documents
+    clients whose PDF could not be written (the others are written).
+
+    One pool of ``workers`` LibreOffice processes, started once, converts every date's
+    documents (:func:`engine.documents.pdf.open_pool`; one LibreOffice call per worker and
+    date where UNO is missing).
+    """
+    from engine.documents.pdf import convert_documents, open_pool
 
     failures: list[UserError] = []
-    for created, documents in sorted(stale_documents(out, manifest, client_ids).items()):
-        pdfs = convert_documents([(str(out / c / n), data) for c, n, data in documents], out,
-                                 workers=2, created=created)
-        for (client_id, name, data), pdf in zip(documents, pdfs, strict=True):
-            try:
-                writer.add(client_id, {pdf_name(name): pdf}, pdf_inputs(data, created),
-                           protect=False)
-            except ObstructedError as exc:
-                failures.append(exc)
+    stale = sorted(stale_documents(out, manifest, client_ids).items())
+    if not stale:
+        writer.flush()
+        return failures
+    count = sum(len(documents) for _, documents in stale)
+    pool = open_pool(out, workers=min(workers, count))
+    with pool if pool is not None else contextlib.nullcontext():
+        for created, documents in stale:
+            pdfs = convert_documents([(str(out / c / n), data) for c, n, data in documents],
+                                     out, workers=workers, created=created, pool=pool)
+            for (client_id, name, data), pdf in zip(documents, pdfs, strict=True):
+                try:
+                    writer.add(client_id, {pdf_name(name): pdf}, pdf_inputs(data, created),
+                               protect=False)
+                except ObstructedError as exc:
+                    failures.append(exc)
     writer.flush()
     return failures
