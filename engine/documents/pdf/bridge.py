@@ -61,6 +61,17 @@ def _convert(desktop: Any, source: str, target: str) -> None:
         doc.close(True)
 
 
+def _alive(office: subprocess.Popen[bytes], desktop: Any) -> bool:
+    """LibreOffice still runs and answers (a killed one leaves a dead connection)."""
+    if office.poll() is not None:
+        return False
+    try:
+        desktop.getFrames()
+    except Exception:
+        return False
+    return True
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 4:
         print("usage: bridge.py SOFFICE PROFILE_URL PIPE_NAME", file=sys.stderr)
@@ -83,8 +94,9 @@ def main(argv: list[str]) -> int:
                 _convert(desktop, source, target)
                 reply: dict[str, str] = {"ok": target}
             except Exception as exc:
-                if office.poll() is not None:
-                    return 3
+                if not _alive(office, desktop):
+                    print(f"LibreOffice is gone: {exc}", file=sys.stderr)
+                    return 3  # the caller charges this document and starts a new one
                 reply = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
             print(json.dumps(reply), flush=True)
     with contextlib.suppress(Exception):  # already gone

@@ -193,7 +193,8 @@ class PdfPool:
                     if office.converted >= self.budget:
                         lost(office, "replaced after its conversion budget")
                         continue
-                    batch = [pending.popleft() for _ in range(min(BATCH, len(pending)))]
+                    room = min(BATCH, len(pending), self.budget - office.converted)
+                    batch = [pending.popleft() for _ in range(room)]
                     office.outstanding.extend(batch)
                     office.since = now
                     line = json.dumps([[str(staged[i]), str(staged[i].with_suffix(".pdf"))]
