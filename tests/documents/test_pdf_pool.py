@@ -108,15 +108,17 @@ def test_replaced_after_its_budget_and_same_bytes_as_a_fresh_one(tmp_path: Path)
     assert old == first
 
 
-def test_a_document_that_keeps_failing_fails_alone_with_its_name(tmp_path: Path) -> None:
-    """A document LibreOffice cannot finish in time: no PDF at all (none half-delivered),
-    an error naming it, and LibreOffice is not left running."""
+def test_documents_that_keep_timing_out_give_no_pdf_and_are_named(tmp_path: Path) -> None:
+    """Documents LibreOffice cannot finish in time (each tried twice, on a fresh LibreOffice
+    each time): no PDF at all (none half-delivered), an error naming them, and no LibreOffice
+    left running."""
     documents = _documents(tmp_path, 2)
     with _pool(tmp_path / "out", workers=1) as pool:
         pool.timeout_s = 0.01
         with pytest.raises(OutputError, match="no PDF") as info:
             pool.convert(documents, DAY)
-    assert [i.location.file for i in info.value.issues][0] == "c0/charte-ia.docx"
+    assert {i.location.file for i in info.value.issues} == {"c0/charte-ia.docx",
+                                                             "c1/charte-ia.docx"}
     assert _processes(tmp_path) == []
 
 
