@@ -54,6 +54,7 @@ class _Office:
     proc: subprocess.Popen[bytes]
     folder: Path
     log: IO[bytes]
+    pipe: str
     since: float = field(default_factory=time.monotonic)
     ready: bool = False
     buffer: bytes = b""
@@ -76,6 +77,10 @@ class _Office:
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self.log.close()
+        # The socket LibreOffice listened on (it makes it in /tmp, whatever TMPDIR says, and
+        # cannot remove it when killed); its name is this office's own.
+        with contextlib.suppress(OSError, AttributeError):
+            (Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
 
     def tail(self) -> str:
         text = (self.folder / "log.txt").read_text("utf-8", "replace").strip()
@@ -260,4 +265,4 @@ class PdfPool:
         proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=log, env=env, pass_fds=(self._read,),
                                 start_new_session=True)  # its own group: killed as one
-        self.offices.append(_Office(proc, folder, log))
+        self.offices.append(_Office(proc, folder, log, pipe_name))
