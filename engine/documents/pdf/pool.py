@@ -80,7 +80,8 @@ class _Office:
         # The socket LibreOffice listened on (it makes it in /tmp, whatever TMPDIR says, and
         # cannot remove it when killed); its name is this office's own.
         with contextlib.suppress(OSError, AttributeError):
-            (Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
+            (Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(  # noqa: S108
+                missing_ok=True)  # LibreOffice's fixed place, not a temporary file of ours
 
     def tail(self) -> str:
         text = (self.folder / "log.txt").read_text("utf-8", "replace").strip()
