@@ -24,10 +24,11 @@ start) unless ``--live`` is given.
      JSON), ours (context and chart built once per client) against the naive one (for each
      document: the context built again with a freshly drawn chart, no cache, then docxtpl),
      alternating client by client too.
-5. With ``--pdf``: the documents of the first clients written in step 2 (D of them, default
-   300), converted to PDF by the persistent LibreOffice pool and by the path before it (one
-   ``soffice --convert-to`` call per worker), in alternating rounds (``bench/pdf_bench.py``):
-   ``pdf_ms_per_document`` (wall, all workers) and ``pdf_ratio_vs_per_client_soffice``.
+5. With ``--pdf``: the documents of the first clients written in step 2 (D of them at least,
+   default 300), converted to PDF by the persistent LibreOffice pool and by the path before it
+   (for each assessment date, one ``soffice --convert-to`` call per worker), in alternating
+   rounds (``bench/pdf_bench.py``): ``pdf_ms_per_document`` (wall, all workers) and
+   ``pdf_ratio_vs_per_client_soffice``.
 """
 
 from __future__ import annotations
@@ -279,8 +280,7 @@ def main() -> None:
         if args.pdf:
             from pdf_bench import pdf_measures
 
-            docx = sorted((Path(tmp) / "out").glob("*/*.docx"))[:args.pdf_documents]
-            pdf = pdf_measures(docx, args.jobs)
+            pdf = pdf_measures(Path(tmp) / "out", args.pdf_documents, args.jobs)
     print(f"clients: {n}\njobs: {args.jobs}\nbatch_seconds: {seconds:.1f}")
     print(f"clients_per_s: {n / seconds:.1f}")
     print(f"ms_per_document: {stages['ms_per_document']:.2f}")
@@ -295,7 +295,7 @@ def main() -> None:
                 "naive_e2e_ms_per_client"):
         print(f"{key}: {stages[key]:.2f}")
     if args.pdf:
-        for key in ("pdf_documents", "pdf_workers"):
+        for key in ("pdf_documents", "pdf_workers", "pdf_dates"):
             print(f"{key}: {pdf[key]:.0f}")
         for key in ("pdf_ms_per_document", "old_pdf_ms_per_document",
                     "pdf_ratio_vs_per_client_soffice"):

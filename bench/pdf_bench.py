@@ -1,53 +1,73 @@
 """The PDF phase's benchmark: the persistent LibreOffice pool against the path before it.
 
-``pdf_measures(docx_files, workers, rounds)`` converts the same documents both ways, in
-``rounds`` alternating rounds (ours, then the old path, on the same slice of documents) so that
-both meet the same slow and fast spells of the shared machine:
+``pdf_measures(out, count, workers, rounds)`` takes the .docx files of the first clients of the
+output folder ``out`` (``count`` documents at least, whole clients) and converts them both ways,
+grouped as ``iapme run --pdf`` groups them (by the assessment date stamped into the PDFs), in
+``rounds`` alternating rounds (ours, then the old path, on the same clients) so that both meet
+the same slow and fast spells of the shared machine:
 
-* ours: :class:`engine.documents.pdf.PdfPool` with ``workers`` LibreOffice processes, started
-  for the round (the start-up is in the time);
-* the old path (:func:`engine.documents.pdf.convert_documents_oneshot`): one
-  ``soffice --convert-to`` call per worker, each starting its own LibreOffice, as
-  ``iapme run --pdf`` did before issue 18.
+* ours (:func:`engine.run.pdfs.write_pdfs` today): one
+  :class:`engine.documents.pdf.PdfPool` of ``workers`` LibreOffice processes for the round,
+  fed every date's documents (its start-up is in the time);
+* the old path (``write_pdfs`` before issue 18): for each date, one
+  :func:`engine.documents.pdf.convert_documents_oneshot` call, which starts one
+  ``soffice --convert-to`` per worker. The synthetic clients' assessment dates spread over four
+  months, so a date holds about three clients: about one LibreOffice start per client.
 
 Wall time, all workers, divided by the documents converted: ``pdf_ms_per_document`` and
-``old_pdf_ms_per_document``. Every PDF is checked by both paths as in a run.
+``old_pdf_ms_per_document``. Both paths check every PDF as in a run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 import time
 from pathlib import Path
 
 from engine.documents.pdf import convert_documents_oneshot, open_pool
 
-CREATED = dt.date(2026, 11, 26)
+
+def _by_date(out: Path, count: int) -> list[list[tuple[dt.date, list[tuple[str, bytes]]]]]:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    clients = []
+    total = 0
+    for client_id, record in sorted(manifest["clients"].items()):
+        if total >= count:
+            break
+        docs = [(str(out / client_id / name), (out / client_id / name).read_bytes())
+                for name in record["files"] if name.endswith(".docx")]
+        clients.append((dt.date.fromisoformat(record["summary"]["as_of"]), docs))
+        total += len(docs)
+    return [[(d, docs)] for d, docs in clients]
 
 
-def pdf_measures(docx_files: list[Path], workers: int, rounds: int = 2) -> dict[str, float]:
-    documents = [(str(path), path.read_bytes()) for path in docx_files]
-    bounds = [len(documents) * r // rounds for r in range(rounds + 1)]
+def pdf_measures(out: Path, count: int, workers: int, rounds: int = 2) -> dict[str, float]:
+    clients = [c for (c,) in _by_date(out, count)]
+    bounds = [len(clients) * r // rounds for r in range(rounds + 1)]
     spent = {"ours": 0.0, "old": 0.0}
+    n = sum(len(docs) for _, docs in clients)
     with tempfile.TemporaryDirectory(prefix="iapme-pdf-bench-") as tmp:
         for r in range(rounds):
-            part = documents[bounds[r]:bounds[r + 1]]
+            groups: dict[dt.date, list[tuple[str, bytes]]] = {}
+            for date, docs in clients[bounds[r]:bounds[r + 1]]:
+                groups.setdefault(date, []).extend(docs)
             begin = time.perf_counter()
             pool = open_pool(Path(tmp), workers=workers)
             if pool is None:
                 raise SystemExit("no Python with LibreOffice's uno module (python3-uno)")
             with pool:
-                ours = pool.convert(part, CREATED)
+                ours = [pool.convert(docs, date) for date, docs in sorted(groups.items())]
             spent["ours"] += time.perf_counter() - begin
             begin = time.perf_counter()
-            old = convert_documents_oneshot(part, Path(tmp), workers=workers, timeout_s=3600,
-                                            created=CREATED)
+            old = [convert_documents_oneshot(docs, Path(tmp), workers=workers, timeout_s=3600,
+                                             created=date)
+                   for date, docs in sorted(groups.items())]
             spent["old"] += time.perf_counter() - begin
-            if len(ours) != len(part) or len(old) != len(part):
-                raise SystemExit("a PDF is missing")
-    n = len(documents)
-    return {"pdf_documents": n, "pdf_workers": workers,
+            if ours != old:
+                raise SystemExit("the two paths gave different PDF bytes")
+    return {"pdf_documents": n, "pdf_workers": workers, "pdf_dates": len({d for d, _ in clients}),
             "pdf_ms_per_document": spent["ours"] * 1000 / n,
             "old_pdf_ms_per_document": spent["old"] * 1000 / n,
             "pdf_ratio_vs_per_client_soffice": spent["old"] / spent["ours"]}
