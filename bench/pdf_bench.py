@@ -8,7 +8,7 @@ the same slow and fast spells of the shared machine:
 
 * ours (:func:`engine.run.pdfs.write_pdfs` today): one
   :class:`engine.documents.pdf.PdfPool` of ``workers`` LibreOffice processes for the round,
-  fed every date's documents (its start-up is in the time);
+  fed every date's documents in one batch (its start-up is in the time);
 * the old path (``write_pdfs`` before issue 18): for each date, one
   :func:`engine.documents.pdf.convert_documents_oneshot` call, which starts one
   ``soffice --convert-to`` per worker. The synthetic clients' assessment dates spread over four
@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from engine.documents.pdf import convert_documents_oneshot, open_pool
+from engine.documents.pdf.checks import stable
 
 
 def _by_date(out: Path, count: int) -> list[list[tuple[dt.date, list[tuple[str, bytes]]]]]:
@@ -57,8 +58,14 @@ def pdf_measures(out: Path, count: int, workers: int, rounds: int = 2) -> dict[s
             pool = open_pool(Path(tmp), workers=workers)
             if pool is None:
                 raise SystemExit("no Python with LibreOffice's uno module (python3-uno)")
-            with pool:
-                ours = [pool.convert(docs, date) for date, docs in sorted(groups.items())]
+            with pool:  # as write_pdfs: every date's documents in one batch
+                flat = [(date, doc) for date, docs in sorted(groups.items()) for doc in docs]
+                raw = pool.convert([doc for _, doc in flat])
+                pdfs = [stable(pdf, date) for (date, _), pdf in zip(flat, raw, strict=True)]
+            ours, at = [], 0
+            for _, docs in sorted(groups.items()):
+                ours.append(pdfs[at:at + len(docs)])
+                at += len(docs)
             spent["ours"] += time.perf_counter() - begin
             begin = time.perf_counter()
             old = [convert_documents_oneshot(docs, Path(tmp), workers=workers, timeout_s=3600,
