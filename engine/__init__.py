@@ -12,6 +12,8 @@ The pipeline, one module per stage::
 Before it, ``engine.intake`` starts a profile (``iapme init``, the JSON Schema) and completes it
 through the SME questionnaire (``iapme questionnaire`` / ``iapme answers import``).
 ``engine.run.pipeline`` runs one client through the pipeline; ``engine.run.batch.run_batch``
-runs many; ``engine.cli`` is the thin ``iapme`` command line. Only ``engine.rules.durable`` imports
+runs many; ``engine.cli`` is the thin ``iapme`` command line. With ``--pdf``,
+``engine.documents.pdf`` converts the documents through one persistent LibreOffice per worker
+(its UNO bridge), behind ``engine.documents.guard``. Only ``engine.rules.durable`` imports
 durable_rules.
 """
