@@ -44,7 +44,7 @@ MISSING_MESSAGE = (
     "LibreOffice is not installed: apt-get install libreoffice-writer-nogui, or run without --pdf"
 )
 _MAC_SOFFICE = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
-DOCUMENT_TIMEOUT_S = 120.0
+DOCUMENT_TIMEOUT_S = 300.0
 
 
 def find_soffice() -> str | None:

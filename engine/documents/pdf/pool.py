@@ -94,7 +94,7 @@ class PdfPool:
     """
 
     def __init__(self, soffice: str, python: str, work_parent: Path, *, workers: int = 2,
-                 timeout_s: float = 120, budget: int = BUDGET) -> None:
+                 timeout_s: float = 300, budget: int = BUDGET) -> None:
         self.soffice, self.python = soffice, python
         self.work = work_parent / work_dir_name()
         self.workers, self.timeout_s, self.budget = max(1, workers), timeout_s, max(1, budget)
