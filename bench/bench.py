@@ -295,7 +295,7 @@ def main() -> None:
                 "naive_e2e_ms_per_client"):
         print(f"{key}: {stages[key]:.2f}")
     if args.pdf:
-        for key in ("pdf_documents", "pdf_workers", "pdf_dates"):
+        for key in ("pdf_documents", "pdf_workers", "pdf_dates", "pdf_bytes_differ"):
             print(f"{key}: {pdf[key]:.0f}")
         for key in ("pdf_ms_per_document", "old_pdf_ms_per_document",
                     "pdf_ratio_vs_per_client_soffice"):
