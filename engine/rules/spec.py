@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
 
+from engine.common.validation import issues_from
 from engine.errors import Issue, Location, RuleError
 from engine.profile.yamlio import YamlDoc, load_yaml
 from engine.rules.types import Kind, Priority, RuleTier, Severity, Status, Subject
@@ -135,7 +135,9 @@ class Provenance:
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.
 NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
-NOT_RULE_FILES = ("penalties.yaml",)  # the table of fines (engine.assessment.penalties)
+# The table of fines (engine.assessment.penalties) and the tables read once the rules have run
+# (engine.assessment.policy: the decision's precedence, the action plan's topics, the calendar).
+NOT_RULE_FILES = ("penalties.yaml", "decision.yaml", "actions.yaml", "calendar.yaml")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -143,8 +145,8 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
     Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
     ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
-    that ``iapme rules lint`` reads, ``texts/`` the documents' wording), ``penalties.yaml`` (the
-    table of fines) and ``*.test.yaml`` files.
+    that ``iapme rules lint`` reads, ``texts/`` the documents' wording), the tables of
+    :data:`NOT_RULE_FILES` (fines, decision, actions, calendar) and ``*.test.yaml`` files.
     """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))
@@ -177,26 +179,13 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
                 spec = RuleSpec.model_validate(raw)
             except ValidationError as exc:
                 rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
-                for error in exc.errors(include_url=False):
-                    loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-                    issues.append(Issue(
-                        doc.locate(("rules", index, *loc)),
-                        f"rule {rule_id}: {_plain(error, loc)}"))
+                issues.extend(issues_from(exc, doc.locate, known=_KNOWN, base=("rules", index),
+                                          prefix=f"rule {rule_id}: "))
                 continue
             source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
             rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
     return rules, issues
 
 
-def _plain(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
-    from engine.common.suggest import hint
-
-    if error["type"] == "extra_forbidden":
-        key = str(loc[-1])
-        known: tuple[type[BaseModel], ...] = (RuleSpec, ThenSpec, FindingSpec, ObligationSpec)
-        names = [n for m in known for n in m.model_fields] + ["assert"]
-        return f"unknown key '{key}'.{hint(key, names)}"
-    if error["type"] == "missing":
-        return f"'{loc[-1]}' is required"
-    msg = str(error["msg"])
-    return msg[0].lower() + msg[1:]
+_KNOWN = [*(n for m in (RuleSpec, ThenSpec, FindingSpec, ObligationSpec) for n in m.model_fields),
+          "assert"]

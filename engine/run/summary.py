@@ -1,7 +1,10 @@
 """The firm's portfolio view: one row per client in ``summary.csv`` and ``summary.xlsx``.
 
 Columns (issue 5): sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up readiness,
-with the client's id, name and assessment date, the tier counts and the ROI's two sides. The CSV
+with the client's id, name and assessment date, the tier counts and the ROI's two sides; then
+(issue 13) the same decisions, action plan and calendar as ``assessment.json``: the use cases
+per decision, each use case's decision code, the actions (all, due now, blocking) and the next
+dated obligation. The CSV
 keeps machine values (codes, plain numbers, ``""`` when unknown) for scripts; the workbook has
 the same values under French headers, a styled and frozen header row, an auto-filter and column
 widths. Both are byte-identical for identical rows (fixed dates, normalised zip). Text that a
@@ -16,6 +19,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from engine.common.zipio import normalise_zip
+from engine.rules.types import DECISION_STATUSES
 
 if TYPE_CHECKING:
     from engine.assessment.assess import Assessment
@@ -36,6 +40,20 @@ COLUMNS = (  # field, French header, width in characters
     ("annual_cost_eur", "Coût annuel (€)", 13),
     ("roi_percent", "ROI (%)", 10),
     ("scale_up_ready", "Cas prêts à passer à l'échelle", 13),
+    # the decision on each use case (assessment.json ``use_cases[].decision``), counted...
+    ("decision_stop", "À arrêter", 10),
+    ("decision_regularise_now", "À régulariser sans délai", 12),
+    ("decision_fix_before_launch", "À corriger avant mise en service", 13),
+    ("decision_to_complete", "Analyse à compléter", 11),
+    ("decision_proceed_with_conditions", "Possibles sous conditions", 12),
+    ("decision_proceed", "Possibles en l'état", 10),
+    # ... and listed, ``id=status`` in the profile's order
+    ("decisions", "Décision par cas d'usage (codes)", 40),
+    # the action plan (``actions``) and the calendar (``deadlines``)
+    ("actions", "Actions du plan", 10),
+    ("actions_now", "Actions sans délai", 10),
+    ("actions_blocking", "Actions bloquantes", 10),
+    ("next_deadline", "Prochaine échéance", 14),
 )
 SUMMARY_FIELDS = [name for name, _, _ in COLUMNS]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,6 +89,16 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
         "annual_cost_eur": round(cost, 2),
         "roi_percent": round((gain - cost) / cost * 100, 1) if cost > 0 else "",
         "scale_up_ready": sum(1 for u in use_cases if u.scale_up_ready),
+        **{f"decision_{status}": sum(1 for u in use_cases
+                                     if u.decision and u.decision.status == status)
+           for status in DECISION_STATUSES},
+        "decisions": "; ".join(f"{u.use_case.id}={u.decision.status}" for u in use_cases
+                               if u.decision),
+        "actions": len(assessment.actions),
+        "actions_now": sum(1 for a in assessment.actions if a.due == "immediately"),
+        "actions_blocking": sum(1 for a in assessment.actions if a.blocking),
+        "next_deadline": min((d.date.isoformat() for d in assessment.deadlines
+                              if d.date > assessment.as_of), default=""),
     }
 
 
