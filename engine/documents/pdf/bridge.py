@@ -22,20 +22,25 @@ import time
 from pathlib import Path
 from typing import Any
 
-import uno  # type: ignore[import-not-found]  # only under LibreOffice's Python bridge
-
 CONNECT_S = 60.0
 _CONTEXT = "StarOffice.ComponentContext"
 
 
+def _uno() -> Any:
+    """LibreOffice's ``uno`` module (imported here: iapme's own tests import this file)."""
+    import uno  # type: ignore[import-not-found]  # only under LibreOffice's Python bridge
+
+    return uno
+
+
 def _prop(name: str, value: object) -> Any:
-    prop = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+    prop = _uno().createUnoStruct("com.sun.star.beans.PropertyValue")
     prop.Name, prop.Value = name, value
     return prop
 
 
 def _connect(office: subprocess.Popen[bytes], pipe: str) -> Any:
-    local = uno.getComponentContext()
+    local = _uno().getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + CONNECT_S
@@ -77,6 +82,11 @@ def main(argv: list[str]) -> int:
         print("usage: bridge.py SOFFICE PROFILE_URL PIPE_NAME", file=sys.stderr)
         return 2
     soffice, profile, pipe = argv[1:]
+    try:
+        _uno()
+    except ImportError:
+        print("this Python has no LibreOffice uno module (python3-uno)", file=sys.stderr)
+        return 3
     office = subprocess.Popen(
         [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nologo",
          "--nodefault", f"-env:UserInstallation={profile}",

@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 
 from engine.documents.pdf import PdfPool, convert_documents_oneshot, find_soffice, open_pool
+from engine.documents.pdf.bridge import main as bridge_main
+from engine.documents.pdf.oneshot import convert_oneshot
 from engine.documents.render import PreparedTemplate, make_environment
 from engine.errors import OutputError
 from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed"),
-]
+HOME_OF = ("engine.documents.pdf.bridge", "engine.documents.pdf.oneshot")
 DAY = datetime.date(2026, 11, 26)
 
 
@@ -71,6 +70,36 @@ def _wait_for(condition: object, timeout: float = 120) -> None:
     raise AssertionError("timed out")
 
 
+def test_the_bridge_refuses_bad_usage_and_a_python_without_uno(capsys: pytest.CaptureFixture[str]
+                                                               ) -> None:
+    """The bridge is run by LibreOffice's Python; under another it says why and exits 3 (the
+    pool then counts a LibreOffice that could not start)."""
+    assert bridge_main(["bridge.py"]) == 2
+    assert "usage" in capsys.readouterr().err
+    try:
+        import uno  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        assert bridge_main(["bridge.py", "soffice", "file:///nowhere", "pipe"]) == 3
+        assert "python3-uno" in capsys.readouterr().err
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
+def test_the_old_path_converts_a_batch_and_counts_its_pdfs(tmp_path: Path) -> None:
+    """One ``soffice --convert-to`` per worker (where UNO is missing): every PDF found."""
+    documents = _documents(tmp_path, 3)
+    staged = []
+    for index, (_, data) in enumerate(documents):
+        path = tmp_path / "in" / f"doc{index}.docx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        staged.append(path)
+    produced, _ = convert_oneshot(find_soffice() or "soffice", staged, tmp_path / "work", 2, 600)
+    assert sorted(produced) == [0, 1, 2]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_a_libreoffice_killed_mid_batch_is_replaced(tmp_path: Path) -> None:
     """kill -9 of a LibreOffice while it converts: a new one takes over, every PDF comes
     back, each the bytes an undisturbed conversion gives."""
@@ -95,6 +124,8 @@ def test_a_libreoffice_killed_mid_batch_is_replaced(tmp_path: Path) -> None:
     assert not list(work.iterdir())  # the work folder is gone
 
 
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_replaced_after_its_budget_and_same_bytes_as_a_fresh_one(tmp_path: Path) -> None:
     """The same document gives the same PDF bytes from a fresh LibreOffice, from one that
     converted others before, from a replacement, and through the old one-call path."""
@@ -108,6 +139,8 @@ def test_replaced_after_its_budget_and_same_bytes_as_a_fresh_one(tmp_path: Path)
     assert old == first
 
 
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_documents_that_keep_timing_out_give_no_pdf_and_are_named(tmp_path: Path) -> None:
     """Documents LibreOffice cannot finish in time (each tried twice, on a fresh LibreOffice
     each time): no PDF at all (none half-delivered), an error naming them, and no LibreOffice
@@ -122,6 +155,8 @@ def test_documents_that_keep_timing_out_give_no_pdf_and_are_named(tmp_path: Path
     assert _processes(tmp_path) == []
 
 
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_closing_kills_every_libreoffice(tmp_path: Path) -> None:
     """Closing the pool (Ctrl-C raises through it) leaves no LibreOffice, even one that was
     still starting."""
