@@ -15,7 +15,9 @@ The pipeline, one package per stage (``docs/architecture.md`` says what each own
 
 Before it, ``engine.intake`` starts a profile (``iapme init``, the JSON Schema) and completes it
 through the SME questionnaire. ``engine.run.pipeline`` runs one client; ``engine.run.batch``
-runs many; ``engine.cli`` is the thin ``iapme`` command line; ``engine.common`` holds the
-helpers every stage shares; ``engine.errors`` the one exception root. Only
-``engine.rules.durable`` imports durable_rules.
+runs many; ``engine.cli`` is the thin ``iapme`` command line; with ``--pdf``,
+``engine.documents.pdf`` converts the documents through one persistent LibreOffice per worker
+(its UNO bridge, behind ``engine.documents.guard``); ``engine.common`` holds the helpers every
+stage shares; ``engine.errors`` the one exception root. Only ``engine.rules.durable`` imports
+durable_rules.
 """

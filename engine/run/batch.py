@@ -174,7 +174,8 @@ class _Run:
 
         self.writer.flush()
         clients = [cid for cid in self.seen if cid in self.manifest.clients]
-        self.report.failed += write_pdfs(self.options.out, self.manifest, self.writer, clients)
+        self.report.failed += write_pdfs(self.options.out, self.manifest, self.writer, clients,
+                                          workers=self.options.jobs)
 
     def summaries(self) -> None:
         """Rebuild summary.csv/xlsx from the manifest: every client of the output folder."""

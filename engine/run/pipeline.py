@@ -5,7 +5,6 @@ context -> documents. Pure: returns bytes, writes nothing (see :mod:`engine.run.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from engine.assessment.assess import Assessment, assess, to_json
 from engine.assessment.facts import to_facts
 from engine.assessment.findings import FactWords, build_findings
 from engine.common.digest import digest_files
+from engine.common.jsontext import dumps_indented
 from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
@@ -46,10 +46,12 @@ def prepare(rules_dir: Path, templates_dir: Path) -> Toolkit:
     rulebase = load_rulebase(rules_dir)
     env = make_environment()
     sample = sample_context(rulebase.texts)
-    issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env)
+    checked: dict[Path, PreparedTemplate] = {}
+    issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env, checked)
     if issues:
         raise TemplateError.of(issues, summary=f"the templates in {templates_dir} have errors:")
-    templates = {name: PreparedTemplate.load(templates_dir / name, env) for name in DOCUMENTS}
+    templates = {name: checked.get(templates_dir / name)
+                 or PreparedTemplate.load(templates_dir / name, env) for name in DOCUMENTS}
     digest = digest_files([templates_dir / name for name in DOCUMENTS], templates_dir)
     return Toolkit(rulebase, templates, digest, templates_dir)
 
@@ -77,8 +79,7 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
 
 
 def assessment_json(assessment: Assessment) -> bytes:
-    data = to_json(assessment)
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps_indented(to_json(assessment)) + b"\n"
 
 
 def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
