@@ -28,6 +28,7 @@ from engine.rules.durable.evaluate import DurableRules
 from engine.rules.firings import Fact, Firing
 from engine.rules.lint import lint_rule_dir
 from engine.rules.spec import LoadedRule, rule_files
+from engine.rules.timeline import TIMELINE_FILE, Timeline, load_timeline
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class RuleBase:
     texts: Texts
     engine: DurableRules
     penalties: PenaltyTable = field(default_factory=PenaltyTable)
+    timeline: Timeline = field(default_factory=Timeline)  # the named legal dates
 
     def evaluate(self, facts: list[Fact], sid: str) -> list[Firing]:
         """Every firing of the rules on one client's facts (``sid`` names it in errors)."""
@@ -57,12 +59,13 @@ def check_rulebase(rules_dir: Path, *, probe: bool = False
     if result.issues or result.engine is None:
         return None, result.issues
     files = rule_files(rules_dir)
-    for extra in (REGISTER_FILE, PENALTIES_FILE):
+    for extra in (REGISTER_FILE, PENALTIES_FILE, TIMELINE_FILE):
         if (rules_dir / extra).is_file():
             files.append(rules_dir / extra)
     files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
-                    rules_dir, result.register, result.texts, result.engine, result.penalties)
+                    rules_dir, result.register, result.texts, result.engine, result.penalties,
+                    load_timeline(rules_dir)[0])
     return base, []
 
 

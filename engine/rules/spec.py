@@ -135,7 +135,8 @@ class Provenance:
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.
 NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
-NOT_RULE_FILES = ("penalties.yaml",)  # the table of fines (engine.assessment.penalties)
+# The table of fines (engine.assessment.penalties) and the legal dates (engine.rules.timeline).
+NOT_RULE_FILES = ("penalties.yaml", "timeline.yaml")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -153,11 +154,18 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
 
 def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
-    """Load every rule file; return the rules that parsed and the problems of the others."""
+    """Load every rule file; return the rules that parsed and the problems of the others.
+
+    The dates a rule writes by name (``applies_from: annex_iii_duties``) and its
+    ``{date.name}`` placeholders are resolved from ``timeline.yaml`` first
+    (:mod:`engine.rules.timeline`); an unknown name is a problem of that rule.
+    """
+    from engine.rules.timeline import load_timeline, located, resolve_rule
+
     if not rules_dir.is_dir():
         raise RuleError.at(str(rules_dir), "rules folder not found")
     rules: list[LoadedRule] = []
-    issues: list[Issue] = []
+    timeline, issues = load_timeline(rules_dir)
     for path in rule_files(rules_dir):
         shown = str(path)
         try:
@@ -173,10 +181,16 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
             continue
         for index, raw in enumerate(items):
             where = doc.locate(("rules", index))
+            rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
+            dated: list[Issue] = []
+            resolved = resolve_rule(raw, timeline, located(doc.locate, ("rules", index), dated,
+                                                      f"rule {rule_id}: "), _is_date_field)
+            if dated:
+                issues.extend(dated)
+                continue
             try:
-                spec = RuleSpec.model_validate(raw)
+                spec = RuleSpec.model_validate(resolved)
             except ValidationError as exc:
-                rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
                 for error in exc.errors(include_url=False):
                     loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
                     issues.append(Issue(
@@ -186,6 +200,13 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
             source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
             rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
     return rules, issues
+
+
+def _is_date_field(path: str) -> bool:
+    from engine.rules.schema import FACT_SCHEMA
+
+    spec = FACT_SCHEMA.get(path)
+    return spec is not None and spec.kind == "date"
 
 
 def _plain(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
