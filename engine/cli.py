@@ -345,3 +345,9 @@ from engine.intake.cli import COMMANDS  # noqa: E402
 
 for _command in COMMANDS:
     main.add_command(_command)
+
+# The portfolio commands (impact, deadlines) live beside their stage.
+from engine.portfolio.cli import COMMANDS as PORTFOLIO_COMMANDS  # noqa: E402
+
+for _portfolio_command in PORTFOLIO_COMMANDS:
+    main.add_command(_portfolio_command)

@@ -24,6 +24,7 @@ from engine.documents.texts import (
 )
 from engine.errors import Issue, RuleError
 from engine.intake.text_keys import INTAKE_TEXTS
+from engine.portfolio.text_keys import PORTFOLIO_TEXTS
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import Priority, Severity, Status, Tier
@@ -142,6 +143,8 @@ SCHEMA: dict[str, TextSpec] = {
                              "colour_note")),
     # profile.yaml and questionnaire.yaml: the profile vocabulary, the SME's questionnaire
     **INTAKE_TEXTS,
+    # portfolio.yaml: the summary workbook, index.html, the calendar, the impact workbook
+    **PORTFOLIO_TEXTS,
 }
 
 

@@ -1,0 +1,81 @@
+"""Assess a set of profiles with one rule base, without rendering anything.
+
+Each profile is read once, validated, assessed at its legal date (``--as-of``, else its
+``assessment.date``, else today) and reduced to a :class:`ClientView`. A bad profile is a
+failure of its own and the others go on. With ``jobs > 1`` the work is shared by forked worker
+processes that inherit the prepared rule base (rules are compiled once, in the parent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import Issue, ProfileError, UserError
+from engine.portfolio.snapshot import ClientView, client_view
+from engine.rules.base import RuleBase
+
+CHUNK = 25
+_BASE: RuleBase | None = None
+
+
+@dataclass
+class Evaluation:
+    views: list[ClientView] = field(default_factory=list)
+    failed: list[UserError] = field(default_factory=list)
+
+
+def _one(path: Path, rulebase: RuleBase, as_of: dt.date | None, today: dt.date
+         ) -> ClientView | tuple[type[UserError], list[Issue], str]:
+    from engine.profile.validate import load_profile, read_profile
+    from engine.run.pipeline import assess_profile, resolve_as_of
+
+    try:
+        raw = read_profile(path, display_path=str(path))
+        profile = load_profile(path, display_path=str(path),
+                               register_ids=rulebase.register.vendors, data=raw)
+        assessment = assess_profile(profile, rulebase, resolve_as_of(profile, as_of, today))
+        return client_view(assessment, path.name)
+    except UserError as exc:
+        return (type(exc), exc.issues, exc.summary)
+    except OSError as exc:
+        error = ProfileError.at(str(path), f"cannot read: {exc.strerror}")
+        return (ProfileError, error.issues, error.summary)
+
+
+def _chunk(paths: list[Path], as_of: dt.date | None, today: dt.date
+           ) -> list[ClientView | tuple[type[UserError], list[Issue], str]]:
+    assert _BASE is not None
+    return [_one(p, _BASE, as_of, today) for p in paths]
+
+
+def evaluate(paths: Sequence[Path], rulebase: RuleBase, as_of: dt.date | None,
+             today: dt.date, jobs: int = 1) -> Evaluation:
+    """Every profile of ``paths`` assessed with ``rulebase``, in the order given."""
+    global _BASE
+    out = Evaluation()
+    paths = list(paths)
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    methods = multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(chunks) <= 1 or "fork" not in methods:
+        results = [_one(p, rulebase, as_of, today) for p in paths]
+    else:
+        _BASE = rulebase
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
+                results = [r for part in pool.map(_chunk, chunks, [as_of] * len(chunks),
+                                                   [today] * len(chunks)) for r in part]
+        finally:
+            _BASE = None
+    for result in results:
+        if isinstance(result, ClientView):
+            out.views.append(result)
+        else:
+            cls, issues, summary = result
+            out.failed.append(cls(issues, summary))
+    return out
