@@ -86,6 +86,9 @@ def ics_bytes(found: Sequence[Entry], texts: Texts) -> bytes:
     """The iCalendar file: one all-day event per client and obligation (RFC 5545)."""
     from icalendar import Calendar, Event
 
+    from engine.portfolio.workbook import reference_cell
+
+    french = reference_cell(texts)
     calendar = Calendar()
     calendar.add("prodid", "-//iapme//deadlines//FR")
     calendar.add("version", "2.0")
@@ -104,9 +107,9 @@ def ics_bytes(found: Sequence[Entry], texts: Texts) -> bytes:
         event.add("summary", texts.text("portfolio.ics.summary", client=e.client_name,
                                         text=e.text))
         event.add("description", texts.text(
-            "portfolio.ics.description", client=e.client_name, reference=e.reference,
+            "portfolio.ics.description", client=e.client_name, reference=french(e.reference),
             use_cases=", ".join(e.use_cases), text=e.text))
-        event.add("categories", [e.reference])
+        event.add("categories", [french(e.reference)])
         event.add("transp", "TRANSPARENT")
         event.add("sequence", 0)
         calendar.add_component(event)

@@ -62,6 +62,9 @@ def impact_xlsx(report: ImpactReport, texts: Texts) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from engine.portfolio.workbook import reference_cell
+
+    french = reference_cell(texts)
     book = Workbook()
     sheet = book.active
     sheet.title = texts.text("portfolio.impact.sheet")
@@ -74,7 +77,8 @@ def impact_xlsx(report: ImpactReport, texts: Texts) -> bytes:
         for c in client.changes:
             sheet.append([
                 client.name, titles.get(c.use_case, c.use_case),
-                texts.text(f"portfolio.impact.kind.{c.kind}"), c.reference,
+                texts.text(f"portfolio.impact.kind.{c.kind}"),
+                french(c.reference) if c.kind.startswith("obligation") else c.reference,
                 _word(c.kind, c.before, texts), _word(c.kind, c.after, texts), c.text,
                 ", ".join(client.rework) and texts.text(
                     "portfolio.impact.rework", files=", ".join(client.rework)),

@@ -22,7 +22,7 @@ SUMMARY_COLUMNS = ("client", "sector", "as_of", "use_cases", "worst_tier", "deci
                    "next_deadline_text", "annual_gain", "annual_cost", "roi", "scale_up",
                    "report")
 DEADLINE_COLUMNS = ("client", "date", "reference", "text", "use_cases", "in_force")
-PAGE_TEXTS = ("title", "heading", "intro", "decisions_chart", "deadlines_chart",
+PAGE_TEXTS = ("title", "heading", "intro", "decisions_chart", "tiers_chart", "deadlines_chart",
               "deadlines_heading", "documents", "no_deadline", "no_client", "footer",
               "chart_empty")
 P = "portfolio."
@@ -54,4 +54,7 @@ PORTFOLIO_TEXTS: dict[str, TextSpec] = {
     **_each(P + "page", PAGE_TEXTS),
     P + "page.generated": text("count", "date"),
     P + "page.month_count": text("count"),
+    P + "page.file.assessment": text(),
+    P + "page.file.pdf": text("title"),
+    P + "page.file.summary": text(),
 }

@@ -15,6 +15,7 @@ which owns its rulesets and their live states).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,23 @@ class RuleBase:
     engine: DurableRules
     penalties: PenaltyTable = field(default_factory=PenaltyTable)
     timeline: Timeline = field(default_factory=Timeline)  # the named legal dates
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, LoadedRule]:
+        return {rule.spec.id: rule for rule in self.rules}
+
+    @functools.cached_property
+    def texts_digest(self) -> str:
+        """The wording's bytes (``rules/texts/``): the documents depend on them too."""
+        return digest_files(list(self.texts.files), self.directory)
+
+    def applied_digest(self, rule_ids: set[str]) -> str:
+        """``sha256:`` of the rules of ``rule_ids`` as written (see LoadedRule.fingerprint)."""
+        import hashlib
+
+        known = self.by_id
+        parts = sorted(known[r].fingerprint for r in rule_ids if r in known)
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def evaluate(self, facts: list[Fact], sid: str) -> list[Firing]:
         """Every firing of the rules on one client's facts (``sid`` names it in errors)."""

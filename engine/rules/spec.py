@@ -115,6 +115,15 @@ class LoadedRule:
         return self.doc.locate(("rules", self.index, *path))
 
     @functools.cached_property
+    def fingerprint(self) -> str:
+        """The rule as written (its spec, after the timeline's names) and where: a change to
+        it changes the documents of the clients it applies to, and only theirs."""
+        import hashlib
+
+        text = f"{self.source or self.file}:{self.line}:{self.spec.model_dump_json()}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @functools.cached_property
     def provenance(self) -> Provenance:
         """Where a finding of this rule comes from (worked out once per rule)."""
         spec = self.spec

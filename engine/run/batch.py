@@ -25,10 +25,11 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from engine.common.digest import sha256
 from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
-from engine.run.layout import CLIENT_FILES, SUMMARY_FILES
+from engine.run.layout import CLIENT_FILES, DOCUMENT_FILES, SUMMARY_FILES
 from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
@@ -83,6 +84,7 @@ class _Run:
         self.done = 0
         self.total = 0
         self.common = input_digests(options.rules, options.templates)
+        self.reuse: dict[Path, tuple[str, tuple[str, ...]]] = {}
 
     def _tick(self) -> None:
         self.done += 1
@@ -130,6 +132,8 @@ class _Run:
             if client_id is None or not is_current(client_id, record, digest, self.common,
                                                    self.options.as_of, self.options.today):
                 todo.append(path)  # read again, once, by its worker: those bytes are recorded
+                if record is not None and not self.options.force:
+                    self._offer_reuse(path, client_id, record)
                 continue
             assert record is not None
             keys = [f"{client_id}/{name}" for name in record["files"]]
@@ -143,10 +147,22 @@ class _Run:
             self._tick()
         return todo
 
+    def _offer_reuse(self, path: Path, client_id: str | None, record: dict[str, Any]) -> None:
+        """Same profile, other rules (or date): if its documents are intact, the worker may
+        keep them when the new assessment gives the same documents key."""
+        key, files = record["inputs"].get("documents"), record.get("files")
+        if not isinstance(key, str) or not isinstance(files, list) or client_id is None:
+            return
+        documents = tuple(n for n in files if n in DOCUMENT_FILES)
+        keys = [f"{client_id}/{name}" for name in documents]
+        edited, stale = edited_files(self.manifest, self.options.out, keys)
+        if documents and not edited and not stale:
+            self.reuse[path] = (key, documents)
+
     def process(self, todo: list[Path]) -> None:
         from engine.run.workers import results
 
-        for result in results(self.options, todo, self.common):
+        for result in results(self.options, todo, self.common, self.reuse):
             self._tick()
             if result.error is not None:
                 self.report.failed.append(result.error)
@@ -177,19 +193,25 @@ class _Run:
         self.report.failed += write_pdfs(self.options.out, self.manifest, self.writer, clients)
 
     def summaries(self) -> None:
-        """Rebuild summary.csv/xlsx from the manifest: every client of the output folder."""
+        """Rebuild summary.csv/xlsx and index.html from the manifest: every client of the
+        output folder (:mod:`engine.portfolio`), in French from the rules' texts."""
+        from engine.run.summary import portfolio_clients, portfolio_digest
+
         self.writer.flush()
         out = self.options.out
-        rows = [record["summary"] for client_id, record in sorted(self.manifest.clients.items())
-                if "summary" in record and _is_folder(out / client_id)]
-        csv_bytes = summary_csv(rows)
-        inputs = {"rows": sha256(csv_bytes)}
+        clients = portfolio_clients(self.manifest, lambda cid: _is_folder(out / cid))
+        inputs = {"portfolio": portfolio_digest(clients, self.options.rules)}
         if all(self.manifest.files.get(name, {}).get("inputs") == inputs
                and _digest(out, name) == self.manifest.recorded(name) for name in SUMMARY_FILES):
-            return  # same rows as last time, files intact: do not rebuild the workbook
-        from engine.run.summary import summary_xlsx
+            return  # same clients as last time, files intact: do not rebuild the views
+        from engine.documents.text_keys import load_texts
+        from engine.portfolio.page import index_html
+        from engine.portfolio.workbook import portfolio_xlsx
 
-        files = {"summary.csv": csv_bytes, "summary.xlsx": summary_xlsx(rows)}
+        texts = load_texts(self.options.rules)
+        files = {"summary.csv": summary_csv([c.row for c in clients]),
+                 "summary.xlsx": portfolio_xlsx(clients, texts),
+                 "index.html": index_html(clients, texts, "summary.xlsx")}
         try:
             self.report.protected += self.writer.add("", files, inputs).protected
         except ObstructedError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 DOCUMENT_FILES = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
 ASSESSMENT_FILE = "assessment.json"
-SUMMARY_FILES = ("summary.csv", "summary.xlsx")
+SUMMARY_FILES = ("summary.csv", "summary.xlsx", "index.html")  # the portfolio views
 
 
 def pdf_name(docx_name: str) -> str:

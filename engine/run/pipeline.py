@@ -69,16 +69,40 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
     result = assess(profile, findings, as_of, rulebase.digest, rulebase.penalties)
     result.vendor_sources = sources
     result.register = rulebase.register
+    fired = {f.rule_id for f in findings} | {o.rule_id for u in result.use_cases
+                                            for o in u.obligations}
+    result.rules_applied = rulebase.applied_digest(fired)
     return result
 
 
 def assessment_json(assessment: Assessment) -> bytes:
     data = to_json(assessment)
+    if assessment.rules_applied:
+        data["rules_applied_digest"] = assessment.rules_applied
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
-    """The four files of one client (three documents and ``assessment.json``), as bytes."""
+def documents_key(assessment: Assessment, assessment_bytes: bytes, toolkit: Toolkit,
+                  profile_digest: str) -> str:
+    """What the three documents are made from: the profile, the assessment (without the
+    whole rule base's digest: a rule that does not apply to this client changes nothing in
+    its documents), the rules it cites and where they are written, the wording and the
+    templates. A re-run whose key is unchanged does not render them again."""
+    from engine.common.digest import sha256
+
+    data = json.loads(assessment_bytes)
+    data.pop("rules_digest", None)
+    cited = [(f.rule_id, f.provenance.file, f.provenance.line, f.provenance.rule_title)
+             for f in assessment.findings]
+    text = json.dumps([profile_digest, data, cited, toolkit.rulebase.texts_digest,
+                       toolkit.templates_digest], ensure_ascii=False, sort_keys=True)
+    return sha256(text.encode("utf-8"))
+
+
+def render_client(assessment: Assessment, toolkit: Toolkit, data: bytes | None = None
+                  ) -> dict[str, bytes]:
+    """The four files of one client (three documents and ``assessment.json``, given as
+    ``data`` when the caller made it already), as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client
@@ -92,7 +116,7 @@ def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
                               author=author or "iapme", created=assessment.as_of,
                               keywords=texts.text("labels.document.keywords"))
         files[name] = toolkit.templates[name].render(context, props)
-    files[ASSESSMENT_FILE] = assessment_json(assessment)
+    files[ASSESSMENT_FILE] = data if data is not None else assessment_json(assessment)
     return files
 
 
