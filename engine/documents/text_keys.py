@@ -9,6 +9,7 @@ without its label fails lint, not a client's run.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import get_args
 
@@ -149,8 +150,16 @@ SCHEMA: dict[str, TextSpec] = {
 
 
 def check_texts(rules_dir: Path) -> tuple[Texts, list[Issue]]:
-    """Read ``rules_dir/texts/`` against :data:`SCHEMA`; the texts and every problem."""
-    return read_texts(rules_dir / TEXTS_DIR, SCHEMA)
+    """Read ``rules_dir/texts/`` against :data:`SCHEMA`; the texts and every problem.
+
+    A text may print a legal date of ``rules_dir/timeline.yaml`` with ``{date.name}``."""
+    from engine.rules.timeline import load_timeline
+
+    timeline, _ = load_timeline(rules_dir)  # its own problems are the rules' lint's
+    texts, issues = read_texts(rules_dir / TEXTS_DIR, SCHEMA, timeline.fill)
+    if timeline.file:
+        texts = dataclasses.replace(texts, files=(*texts.files, Path(timeline.file)))
+    return texts, issues
 
 
 def load_texts(rules_dir: Path) -> Texts:
