@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from engine.common.validation import issues_from
 from engine.errors import Issue, Location, RuleError
 from engine.profile.model import Client
 from engine.profile.yamlio import load_yaml
@@ -124,12 +125,11 @@ def load_penalties(rules_dir: Path) -> tuple[PenaltyTable, list[Issue]]:
     try:
         return PenaltyTable.model_validate(doc.data), []
     except ValidationError as exc:
-        issues = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-            where = doc.locate(loc) if loc else Location(shown, 1)
-            issues.append(Issue(where, f"penalties: {'.'.join(map(str, loc))}: {error['msg']}"))
-        return PenaltyTable(), issues
+        return PenaltyTable(), issues_from(
+            exc, lambda loc: doc.locate(loc) if loc else Location(shown, 1),
+            known=[n for m in (Penalty, SmeTest, PenaltyNotes, PenaltyTable)
+                   for n in m.model_fields],
+            prefix=lambda loc: f"penalties: {'.'.join(map(str, loc))}: ")
 
 
 def is_sme(client: Client, table: PenaltyTable) -> bool | None:

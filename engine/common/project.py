@@ -21,8 +21,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.common.suggest import hint
 from engine.common.text import shown
+from engine.common.validation import unknown_key
 from engine.errors import RuleError, TemplateError, UserError
 
 PROJECT_FILE = "iapme.toml"
@@ -121,8 +121,7 @@ def load_project(cwd: Path) -> dict[str, Path]:
     for key, value in data.items():
         line = _line_of(text, key)
         if key not in KEYS:
-            raise UserError.at(str(path), f"unknown key '{shown(key)}'.{hint(key, KEYS)} "
-                                          f"Allowed keys: {', '.join(KEYS)}.", line=line,
+            raise UserError.at(str(path), unknown_key(key, KEYS, listed=True), line=line,
                                key_path=shown(key))
         if not isinstance(value, str) or not value.strip():
             raise UserError.at(str(path), "expected a folder path between quotes, e.g. "

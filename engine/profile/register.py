@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.assessment.facts import VendorOrigin
-from engine.common.suggest import hint
+from engine.common.validation import issues_from, item_name
 from engine.documents.formatting import date_fr
 from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
@@ -140,27 +140,11 @@ def load_register(rules_dir: Path) -> Register:
 
 
 def _issues(exc: ValidationError, doc: YamlDoc) -> list[Issue]:
-    out = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {
-            "bool", "str", "int"})))
-        vendor_index = loc[1] if len(loc) > 1 and loc[0] == "vendors" else None
-        vendor_id = ""
-        if isinstance(vendor_index, int) and isinstance(doc.data, dict):
-            items = doc.data.get("vendors") or []
-            if vendor_index < len(items) and isinstance(items[vendor_index], dict):
-                vendor_id = f"vendor {items[vendor_index].get('id', vendor_index + 1)}: "
-        if error["type"] == "extra_forbidden":
-            names = [*RegisterVendor.model_fields, *RegisterFacts.model_fields,
-                     *HostingFact.model_fields, *RegisterSettings.model_fields]
-            message = f"unknown key '{loc[-1]}'.{hint(str(loc[-1]), names)}"
-        elif error["type"] == "missing":
-            message = f"'{loc[-1]}' is required (every register fact needs a source and a date)"
-        else:
-            message = str(error["msg"])
-        out.append(Issue(doc.locate(loc), vendor_id + message))
-    return out
+    names = [*RegisterVendor.model_fields, *RegisterFacts.model_fields,
+             *HostingFact.model_fields, *RegisterSettings.model_fields]
+    return issues_from(exc, doc.locate, known=names,
+                       prefix=item_name(doc.data, "vendors", "vendor"),
+                       missing=" (every register fact needs a source and a date)")
 
 
 def resolve(profile: Profile, register: Register) -> tuple[Profile, dict[str, dict[str,

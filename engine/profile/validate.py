@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.common.suggest import did_you_mean, hint
 from engine.common.text import lookalikes, printable, shown
+from engine.common.validation import unknown_key
 from engine.errors import Issue, Location, ProfileError
 from engine.profile.model import (
     CLIENT_ID_PATTERN,
@@ -334,9 +335,7 @@ def _message(loc: tuple[str | int, ...], errors: list[dict[str, Any]]) -> str:
         model = annotation
         is_model = isinstance(model, type) and issubclass(model, BaseModel)
         names = list(model.model_fields) if is_model else []
-        key = str(loc[-1])
-        return (f"unknown key '{shown(key)}'{lookalikes(key)}.{hint(key, names)} "
-                f"Allowed keys here: {', '.join(names)}.")
+        return unknown_key(str(loc[-1]), names, listed=True)
     if kind == "missing":
         return "this key is required but missing"
     if _name_or_false(annotation) and kind in {"string_type", "literal_error"}:

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
 
+from engine.common.validation import issues_from
 from engine.errors import Issue, Location, RuleError
 from engine.profile.yamlio import YamlDoc, load_yaml
 from engine.rules.types import Kind, Priority, RuleTier, Severity, Status, Subject
@@ -200,11 +200,8 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
             try:
                 spec = RuleSpec.model_validate(resolved)
             except ValidationError as exc:
-                for error in exc.errors(include_url=False):
-                    loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-                    issues.append(Issue(
-                        doc.locate(("rules", index, *loc)),
-                        f"rule {rule_id}: {_plain(error, loc)}"))
+                issues.extend(issues_from(exc, doc.locate, known=_KNOWN, base=("rules", index),
+                                          prefix=f"rule {rule_id}: "))
                 continue
             source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
             rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
@@ -218,15 +215,5 @@ def _is_date_field(path: str) -> bool:
     return spec is not None and spec.kind == "date"
 
 
-def _plain(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
-    from engine.common.suggest import hint
-
-    if error["type"] == "extra_forbidden":
-        key = str(loc[-1])
-        known: tuple[type[BaseModel], ...] = (RuleSpec, ThenSpec, FindingSpec, ObligationSpec)
-        names = [n for m in known for n in m.model_fields] + ["assert"]
-        return f"unknown key '{key}'.{hint(key, names)}"
-    if error["type"] == "missing":
-        return f"'{loc[-1]}' is required"
-    msg = str(error["msg"])
-    return msg[0].lower() + msg[1:]
+_KNOWN = [*(n for m in (RuleSpec, ThenSpec, FindingSpec, ObligationSpec) for n in m.model_fields),
+          "assert"]

@@ -1,0 +1,1 @@
+"""The guide's priority matrix (ROI against complexity) drawn as a PNG."""
