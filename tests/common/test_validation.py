@@ -69,5 +69,6 @@ def test_register_and_penalties_speak_alike(tmp_path: Path) -> None:
                for i in issues), issues
     (tmp_path / "penalties.yaml").write_text("penalites: {}\n", encoding="utf-8")
     _, issues = load_penalties(tmp_path)
-    assert issues and all("unknown key 'penalites'." in i.message for i in issues), issues
+    assert issues
+    assert all("unknown key 'penalites'." in i.message for i in issues), issues
     assert issues[0].location.line == 1
