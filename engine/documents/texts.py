@@ -221,7 +221,14 @@ class _Reader:
         for name, value in node.items():
             if not isinstance(value, str) or not value.strip() or forbidden_at(value):
                 self.problem(doc, (*path, name), key, f"'{name}': give a printable text")
-        self.mappings[key] = {k: v for k, v in node.items() if isinstance(v, str)}
+        values = {k: v for k, v in node.items() if isinstance(v, str)}
+        if self.dates is not None:
+            for name, value in values.items():
+                try:
+                    values[name] = self.dates(value)
+                except ValueError as exc:
+                    self.problem(doc, (*path, name), key, f"{{date.…}}: {exc}")
+        self.mappings[key] = values
 
     def problem(self, doc: YamlDoc, path: tuple[str | int, ...], key: str, message: str) -> None:
         self.issues.append(issue(doc.locate_value(path), key, message))

@@ -96,3 +96,15 @@ def test_lint_checks_the_timeline_itself(tmp_path: Path, copy_rules: Any) -> Non
     assert "status 'verifed' is not one of" in issues
     assert "Did you mean 'verified'?" in issues
     assert "refers to itself" in issues
+
+
+def test_texts_print_timeline_dates_too(tmp_path: Path, copy_rules: Any) -> None:
+    rules = copy_rules(tmp_path)
+    _move(rules, "annex_i_duties", "2029-01-01")
+    glossary = load_rulebase(rules).texts.mapping("glossary.terms")
+    assert "ou du 1er janvier 2029 (produits de l'annexe I)" in glossary["Haut risque"]
+    path = rules / "texts" / "glossary.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "{date.annex_i_duties}", "{date.annex_one}"), encoding="utf-8")
+    issues = "\n".join(str(i) for i in lint_rules(rules))
+    assert "unknown date name 'annex_one'" in issues
