@@ -24,7 +24,7 @@ from pathlib import Path
 from engine.assessment.assess import natural_key
 from engine.documents.texts import TEXTS_DIR
 from engine.errors import RuleError, UserError
-from engine.portfolio.evaluate import evaluate
+from engine.portfolio.evaluate import evaluate_with
 from engine.portfolio.snapshot import ClientView
 
 TEXTS = TEXTS_DIR.name
@@ -222,8 +222,8 @@ def run_impact(options: ImpactOptions) -> ImpactReport:
         except RuleError as exc:
             raise RuleError(exc.issues, summary=f"the baseline rules ({options.baseline}) "
                                                 "do not lint with this version of iapme:") from None
-        old = evaluate(paths, base, options.as_of, options.today, options.jobs)
-    new = evaluate(paths, current, options.as_of, options.today, options.jobs)
+        old, new = evaluate_with([base, current], paths, options.as_of, options.today,
+                                 options.jobs)
     report.failed += new.failed
     before = {v.client_id: v for v in old.views}
     after = {v.client_id: v for v in new.views}
