@@ -136,6 +136,9 @@ def run(paths: tuple[Path, ...], out: Path, rules: Path | None, templates: Path 
     for key in report.protected:
         click.echo(f"protected: {out / key} was edited by hand; not overwritten "
                    "(use --force to replace it)", err=True)
+    for key in report.rework:
+        click.echo(f"rework: {out / key} was edited by hand and its client's assessment "
+                   "changed: à reprendre à la main (iapme impact shows what changed)", err=True)
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
                f"{len(report.failed)} failed, {len(report.protected)} protected "
                f"-> {out}")

@@ -29,7 +29,7 @@ from typing import Any
 
 from engine.common.digest import sha256
 from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
-from engine.run.layout import CLIENT_FILES, DOCUMENT_FILES, SUMMARY_FILES
+from engine.run.layout import ASSESSMENT_FILE, CLIENT_FILES, DOCUMENT_FILES, SUMMARY_FILES
 from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
@@ -179,6 +179,9 @@ class _Run:
                 self.report.failed.append(exc)
                 continue
             self.report.protected += write.protected
+            if write.protected and f"{client_id}/{ASSESSMENT_FILE}" in write.written:
+                self.report.rework += [k for k in write.protected
+                                       if k.rpartition("/")[2] in DOCUMENT_FILES]
             if write.written:
                 self.report.written.append(write)
             else:

@@ -79,6 +79,16 @@ def test_a_git_revision_as_baseline_and_a_hand_edited_report_to_rework(
     assert "recrutis-interim/rapport-audit.docx: edited by hand, à reprendre à la main" \
         in result.output
     assert "charte-ia.docx" not in result.output
+    # the run keeps the edited report, and says it is to rework
+    import engine.run.workers
+
+    engine.run.workers._TOOLKIT = None  # this process's rules, kept for workers: read again
+    again = CliRunner().invoke(main, ["run", str(INPUTS / "recrutis-interim.yaml"), "--out",
+                                      str(out), "--rules", str(repo / "rules"), "--jobs", "1"])
+    engine.run.workers._TOOLKIT = None
+    assert again.exit_code == 0, again.output
+    assert "rapport-audit.docx was edited by hand and its client's assessment changed: " \
+        "à reprendre à la main" in again.output
 
 
 def test_an_unknown_baseline_is_a_located_error(tmp_path: Path) -> None:
