@@ -18,7 +18,7 @@ IMPACT_KINDS = ("tier", "decision", "obligation_added", "obligation_removed",
 IMPACT_COLUMNS = ("client", "use_case", "change", "reference", "before", "after", "text",
                   "rework")
 SUMMARY_COLUMNS = ("client", "sector", "as_of", "use_cases", "worst_tier", "decision",
-                   "decisions", "blockers", "gdpr_gaps", "next_deadline",
+                   "decisions", "blockers", "actions_now", "gdpr_gaps", "next_deadline",
                    "next_deadline_text", "annual_gain", "annual_cost", "roi", "scale_up",
                    "report")
 DEADLINE_COLUMNS = ("client", "date", "reference", "text", "use_cases", "in_force")

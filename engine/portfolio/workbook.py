@@ -30,7 +30,7 @@ DECISION_COLOURS = {
     "proceed_with_conditions": ("C5E0B4", "000000"), "proceed": ("548235", "FFFFFF"),
 }
 WIDTHS = {"client": 30, "sector": 16, "as_of": 12, "use_cases": 9, "worst_tier": 24,
-          "decision": 24, "decisions": 30, "blockers": 10, "gdpr_gaps": 9,
+          "decision": 24, "decisions": 30, "blockers": 10, "actions_now": 10, "gdpr_gaps": 9,
           "next_deadline": 12, "next_deadline_text": 50, "annual_gain": 13, "annual_cost": 13,
           "roi": 9, "scale_up": 12, "report": 18}
 DEADLINE_WIDTHS = {"client": 30, "date": 13, "reference": 18, "text": 70, "use_cases": 36,
@@ -108,6 +108,7 @@ def _values(client: PortfolioClient, texts: Texts, french: Callable[[str], str]
         "decisions": "\n".join(texts.text("portfolio.summary.decision_count", count=str(n),
                                           decision=decision_label(d, texts)) for d, n in counts),
         "blockers": row.get("blockers"),
+        "actions_now": row.get("actions_now"),
         "gdpr_gaps": row.get("gdpr_gaps"),
         "next_deadline": deadline,
         "next_deadline_text": (f"{reference} – {row.get('next_deadline_text', '')}"

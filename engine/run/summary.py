@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 SUMMARY_FIELDS = [  # the CSV's columns: machine values (the workbook has them in French)
     "client_id", "client_name", "sector", "as_of", "use_cases", "worst_tier", "prohibited",
     "high_risk", "undetermined", "blockers", "gdpr_gaps", "annual_gain_eur", "annual_cost_eur",
-    "roi_percent", "scale_up_ready", "decision", *(f"decision_{s}" for s in DECISIONS),
-    "next_deadline", "next_deadline_reference", "next_deadline_text",
+    "roi_percent", "scale_up_ready", *(f"decision_{s}" for s in DECISIONS), "decisions",
+    "actions", "actions_now", "actions_blocking", "next_deadline", "decision",
+    "next_deadline_reference", "next_deadline_text",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,6 +53,7 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
     view = client_view(assessment, "")
     decisions = [u.decision for u in view.use_cases.values() if u.decision in DECISIONS]
     coming = view.next_deadline()
+    actions: list[Any] = list(getattr(assessment, "actions", None) or [])  # SPEC v2 actions
     gain = sum(u.roi.annual_gain for u in use_cases)
     cost = sum(u.roi.annual_cost for u in use_cases)
     return {
@@ -71,9 +73,14 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
         "annual_cost_eur": round(cost, 2),
         "roi_percent": round((gain - cost) / cost * 100, 1) if cost > 0 else "",
         "scale_up_ready": sum(1 for u in use_cases if u.scale_up_ready),
-        "decision": min(decisions, key=DECISIONS.index) if decisions else "",
         **{f"decision_{status}": decisions.count(status) for status in DECISIONS},
+        "decisions": "; ".join(f"{u.id}={u.decision}" for u in view.use_cases.values()
+                               if u.decision),
+        "actions": len(actions),
+        "actions_now": sum(1 for a in actions if getattr(a, "due", None) == "immediately"),
+        "actions_blocking": sum(1 for a in actions if getattr(a, "blocking", False)),
         "next_deadline": coming.date.isoformat() if coming else "",
+        "decision": min(decisions, key=DECISIONS.index) if decisions else "",
         "next_deadline_reference": coming.reference if coming else "",
         "next_deadline_text": coming.text if coming else "",
     }

@@ -76,13 +76,13 @@ def test_workbook_layout(rows: list[dict[str, Any]]) -> None:
     assert sheet["A1"].font.b
     assert sheet["A1"].fill.fgColor.rgb.endswith("1F4E79")
     assert sheet.column_dimensions["A"].width == 30
-    assert sheet.auto_filter.ref == f"A1:P{len(rows) + 1}"
+    assert sheet.auto_filter.ref == f"A1:Q{len(rows) + 1}"
     dupont = next(line for line in sheet.iter_rows(min_row=2)
                   if line[0].value == "Dupont & Fils <SARL>")
     assert dupont[2].value == dt.datetime(2026, 11, 26)  # a real date
     assert dupont[4].value == "Risque inacceptable (pratique interdite)"
-    assert dupont[15].hyperlink.target == "dupont/rapport-audit.docx"
-    assert dupont[15].value == "Ouvrir le rapport"
+    assert dupont[16].hyperlink.target == "dupont/rapport-audit.docx"
+    assert dupont[16].value == "Ouvrir le rapport"
     sectors = {line[1].value for line in sheet.iter_rows(min_row=2)}
     assert "cabinet_liberal" not in sectors
     assert "Cabinet libéral" in sectors
@@ -114,4 +114,4 @@ def test_formulas_are_inert_in_both_files() -> None:
     assert sheet["A2"].value == "'" + row["client_name"]
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == "'" + row["sector"]
-    assert sheet["N2"].value == -12.5  # numbers stay numbers
+    assert sheet["O2"].value == -12.5  # numbers stay numbers
