@@ -132,8 +132,9 @@ def run_pipeline(profiles: Path, out: Path, jobs: int, n: int, rules: Path = RUL
     return seconds, growth
 
 
-REWORDED = ('message: "Annexe III, point 4(a) : recrutement',
-            'message: "Annexe III, point 4(a) : le recrutement')
+# Art. 5(1)(e) (untargeted scraping of facial images): a rule few synthetic clients trigger.
+REWORDED = ("» crée ou enrichit une base de données de reconnaissance faciale",
+            "» constitue ou enrichit une base de données de reconnaissance faciale")
 
 
 def rerun_seconds(profiles: Path, out: Path, rules: Path = RULES, label: str = "rerun") -> float:
@@ -147,7 +148,7 @@ def rerun_seconds(profiles: Path, out: Path, rules: Path = RULES, label: str = "
 
 
 def reword_one_rule(rules: Path) -> None:
-    path = rules / "ai_act" / "02-high-risk.yaml"
+    path = rules / "ai_act" / "01-prohibited.yaml"
     text = path.read_text(encoding="utf-8")
     if REWORDED[0] not in text:
         raise SystemExit(f"bench: the message to reword is no longer in {path}")

@@ -53,6 +53,33 @@ class RuleBase:
         """The wording's bytes (``rules/texts/``): the documents depend on them too."""
         return digest_files(list(self.texts.files), self.directory)
 
+    @functools.cached_property
+    def logic_digest(self) -> str:
+        """``sha256:`` of what decides where each rule fires and what the assessment reads,
+        without the rules' wording: every rule with its title, message, advice and
+        obligation texts left out, and every file of the folder that is not a rule file
+        (register, fines, timeline, texts, tables). A change of wording only leaves it
+        unchanged (engine.run.retag)."""
+        import hashlib
+        import json
+
+        parts = []
+        for rule in sorted(self.rules, key=lambda r: r.spec.id):
+            data = rule.spec.model_dump(mode="json")
+            data["title"] = ""
+            finding = data["then"].get("finding")
+            if finding:
+                finding["message"] = finding["advice"] = ""
+            for obligation in data["then"]["obligations"]:
+                obligation["text"] = ""
+            parts.append(json.dumps(data, sort_keys=True, ensure_ascii=False))
+        ruled = set(rule_files(self.directory))
+        others = sorted(p for p in self.directory.rglob("*") if p.is_file() and p not in ruled
+                        and not any(part.startswith(".") for part in
+                                    p.relative_to(self.directory).parts))
+        parts.append(digest_files(others, self.directory))
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
     def applied_digest(self, rule_ids: set[str]) -> str:
         """``sha256:`` of the rules of ``rule_ids`` as written (see LoadedRule.fingerprint)."""
         import hashlib

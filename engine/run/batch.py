@@ -34,6 +34,7 @@ from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests,
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
 from engine.run.records import disk_sha256
+from engine.run.retag import only_rules_changed, retagged
 from engine.run.summary import summary_csv
 
 MAX_PROFILE_FILES = 100_000
@@ -85,6 +86,7 @@ class _Run:
         self.total = 0
         self.common = input_digests(options.rules, options.templates)
         self.reuse: dict[Path, tuple[str, tuple[str, ...]]] = {}
+        self.candidates: list[tuple[Path, str, dict[str, Any]]] = []  # see retag()
 
     def _tick(self) -> None:
         self.done += 1
@@ -119,7 +121,8 @@ class _Run:
         from engine.profile.validate import read_profile
 
         index = self.manifest.by_source()
-        todo = []
+        todo: list[Path] = []
+        retag: list[tuple[Path, str, dict[str, Any]]] = []  # see retag()
         for path in paths:
             try:  # never a FIFO, a device or a huge file, even to fingerprint it
                 digest = sha256(read_profile(path, display_path=str(path)))
@@ -131,6 +134,10 @@ class _Run:
             record = self.manifest.clients.get(client_id) if client_id else None
             if client_id is None or not is_current(client_id, record, digest, self.common,
                                                    self.options.as_of, self.options.today):
+                if record is not None and client_id is not None and not self.options.force \
+                        and only_rules_changed(record, self.common, self._as_of(record)):
+                    retag.append((path, client_id, record))
+                    continue
                 todo.append(path)  # read again, once, by its worker: those bytes are recorded
                 if record is not None and not self.options.force:
                     self._offer_reuse(path, client_id, record)
@@ -145,6 +152,48 @@ class _Run:
                 self.report.unchanged.append(client_id)
                 self.report.protected += edited
             self._tick()
+        self.candidates = retag
+        return todo
+
+    def _as_of(self, record: dict[str, Any]) -> str:
+        """The legal date the client is assessed at now (as :func:`is_current` reads it)."""
+        if self.options.as_of:
+            return self.options.as_of.isoformat()
+        return str(record.get("profile_date") or self.options.today.isoformat())
+
+    def retag(self) -> list[Path]:
+        """Clients whose only change is the rules: those the edit cannot change get their
+        assessment.json's rules digest rewritten (engine.run.retag); return the others,
+        which need work. Run after the leftovers of a killed run are cleaned."""
+        candidates, self.candidates = self.candidates, []
+        if not candidates:
+            return []
+        from engine.run.workers import rulebase as current_rules
+
+        rulebase = current_rules(self.options.rules)
+        todo = []
+        for path, client_id, record in candidates:
+            keys = [f"{client_id}/{name}" for name in record.get("files", [])]
+            edited, stale = edited_files(self.manifest, self.options.out, keys)
+            found = None if stale else retagged(self.options.out, self.manifest, client_id,
+                                                record, rulebase, self.common)
+            if found is None:
+                todo.append(path)
+                self._offer_reuse(path, client_id, record)
+                continue
+            self._tick()
+            if not self._claim(client_id, path):
+                continue
+            data, new_record = found
+            try:
+                write = self.writer.add(client_id, {ASSESSMENT_FILE: data},
+                                        new_record["inputs"], new_record)
+            except ObstructedError as exc:
+                self.report.failed.append(exc)
+                continue
+            self.report.protected += edited + write.protected
+            (self.report.written.append(write) if write.written
+             else self.report.unchanged.append(client_id))
         return todo
 
     def _offer_reuse(self, path: Path, client_id: str | None, record: dict[str, Any]) -> None:
@@ -264,8 +313,13 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         todo = run.classify(files)
         if todo:
             _check_toolkit(options)
+        elif run.candidates:  # only the rules changed: the templates are as recorded
+            from engine.run.workers import rulebase
+
+            rulebase(options.rules)
         clean_partials(options.out, run.output_names())
         try:
+            todo += run.retag()
             if todo:
                 run.process(todo)
             if options.pdf:

@@ -28,6 +28,7 @@ from engine.errors import InternalError, Issue, ProfileError, TemplateError, Use
 from engine.run.options import BatchOptions
 
 if TYPE_CHECKING:
+    from engine.rules.base import RuleBase
     from engine.run.pipeline import Toolkit
 
 CHUNK = 4  # clients per task: small enough for a smooth progress bar
@@ -35,6 +36,7 @@ WINDOW = 3  # tasks in flight per worker
 GC_EVERY = 50
 
 _TOOLKIT: tuple[tuple[Path, Path], Toolkit] | None = None
+_RULEBASE: tuple[Path, RuleBase] | None = None
 Reuse = tuple[str, tuple[str, ...]]  # (documents key, file names) of intact documents
 _DONE = 0
 
@@ -63,8 +65,20 @@ def toolkit(rules: Path, templates: Path) -> Toolkit:
     if _TOOLKIT is None or _TOOLKIT[0] != (rules, templates):
         from engine.run.pipeline import prepare
 
-        _TOOLKIT = ((rules, templates), prepare(rules, templates))
+        _TOOLKIT = ((rules, templates), prepare(rules, templates, rulebase(rules)))
     return _TOOLKIT[1]
+
+
+def rulebase(rules: Path) -> RuleBase:
+    """The rule base of this process (loaded on first use; the toolkit shares it)."""
+    global _RULEBASE
+    if _TOOLKIT is not None and _TOOLKIT[0][0] == rules:
+        return _TOOLKIT[1].rulebase
+    if _RULEBASE is None or _RULEBASE[0] != rules:
+        from engine.rules.base import load_rulebase
+
+        _RULEBASE = (rules, load_rulebase(rules))
+    return _RULEBASE[1]
 
 
 def _init_worker(parent: int, rules: Path, templates: Path) -> None:
@@ -99,8 +113,9 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
     from engine.run.layout import ASSESSMENT_FILE
     from engine.run.pipeline import (
         assess_profile,
-        assessment_json,
+        assessment_data,
         documents_key,
+        dump_json,
         render_client,
         resolve_as_of,
     )
@@ -114,19 +129,23 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
                                register_ids=kit.rulebase.register.vendors, data=raw)
         date = resolve_as_of(profile, as_of, today)
         assessment = assess_profile(profile, kit.rulebase, date)
-        data = assessment_json(assessment)
-        key = documents_key(assessment, data, kit, sha256(raw))
+        document = assessment_data(assessment)
+        key = documents_key(assessment, document, kit, sha256(raw))
+        data = dump_json(document)
         kept = reuse[1] if reuse is not None and reuse[0] == key else None
         files = {ASSESSMENT_FILE: data} if kept else render_client(assessment, kit, data)
         own_date = profile.assessment.date
         record = {
             "source": path.name,
             "inputs": {"profile": sha256(raw), **common, "as_of": date.isoformat(),
-                       "documents": key},
+                       "documents": key, "logic": kit.rulebase.logic_digest,
+                       "cited": assessment.rules_applied},
             "profile_date": own_date.isoformat() if own_date else None,
             "files": sorted({*files, *(kept or ())}),
             "summary": summary_row(assessment),
             "deadlines": deadline_rows(assessment),
+            "fired": sorted({f.rule_id for f in assessment.findings}
+                            | {o.rule_id for u in assessment.use_cases for o in u.obligations}),
         }
         return Result(path, profile.client_id, files, record)
     except TemplateError as exc:  # data-dependent (the templates passed their check)

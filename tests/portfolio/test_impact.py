@@ -82,10 +82,10 @@ def test_a_git_revision_as_baseline_and_a_hand_edited_report_to_rework(
     # the run keeps the edited report, and says it is to rework
     import engine.run.workers
 
-    engine.run.workers._TOOLKIT = None  # this process's rules, kept for workers: read again
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None  # read the rules again
     again = CliRunner().invoke(main, ["run", str(INPUTS / "recrutis-interim.yaml"), "--out",
                                       str(out), "--rules", str(repo / "rules"), "--jobs", "1"])
-    engine.run.workers._TOOLKIT = None
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None
     assert again.exit_code == 0, again.output
     assert "rapport-audit.docx was edited by hand and its client's assessment changed: " \
         "à reprendre à la main" in again.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -112,7 +113,7 @@ def test_a_rule_edit_renders_again_only_the_clients_it_touches(tmp_path: Path,
     rules = copy_rules(tmp_path)
     out = tmp_path / "out"
     _run(str(INPUTS), "--out", str(out), "--rules", str(rules))
-    engine.run.workers._TOOLKIT = None  # this process's rules, kept for workers: read again
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None  # read the rules again
     before = {p: p.read_bytes() for p in out.glob("*/*.docx")}
     mtimes = {p: p.stat().st_mtime_ns for p in before}
     path = rules / "ai_act" / "02-high-risk.yaml"
@@ -122,14 +123,27 @@ def test_a_rule_edit_renders_again_only_the_clients_it_touches(tmp_path: Path,
     path.write_text(text.replace(old, 'message: "Annexe III, point 4(a) : le recrutement'),
                     encoding="utf-8")
     _run(str(INPUTS), "--out", str(out), "--rules", str(rules))
-    engine.run.workers._TOOLKIT = None
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None
     changed = sorted(str(p.relative_to(out)) for p in before if p.read_bytes() != before[p])
     assert changed == ["recrutis-interim/rapport-audit.docx"]
     touched = sorted(str(p.relative_to(out)) for p in before
                      if p.stat().st_mtime_ns != mtimes[p])
     assert all(name.startswith("recrutis-interim/") for name in touched)
-    # everything else as a run from scratch would write it
+    # every file as a run from scratch writes it (assessment.json records the new rules)
     fresh = tmp_path / "fresh"
     _run(str(INPUTS), "--out", str(fresh), "--rules", str(rules))
-    for p in before:
-        assert p.read_bytes() == (fresh / p.relative_to(out)).read_bytes(), p
+    written = sorted(p.relative_to(out) for p in out.glob("*/*") if p.is_file())
+    assert len(written) == 20
+    for name in written:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+    # a second edit: the clients it cannot change are not even assessed again (retagged)
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("le recrutement ou sélection", "la sélection"),
+                    encoding="utf-8")
+    again = _run(str(INPUTS), "--out", str(out), "--rules", str(rules))
+    engine.run.workers._TOOLKIT = engine.run.workers._RULEBASE = None
+    assert "5 written" in again.output
+    vigie = json.loads((out / "vigie-retail" / "assessment.json").read_text(encoding="utf-8"))
+    assert vigie["rules_digest"] != json.loads(
+        (fresh / "vigie-retail" / "assessment.json").read_text(encoding="utf-8"))["rules_digest"]
