@@ -81,7 +81,7 @@ class TestReproducible:
         manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
         entry = manifest["files"]["client-00000/rapport-audit.docx"]
         assert set(entry["inputs"]) == {"profile", "rules", "templates", "as_of", "engine",
-                                        "documents"}
+                                        "documents", "logic", "cited"}
         assert entry["sha256"].startswith("sha256:")
 
 
