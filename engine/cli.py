@@ -273,12 +273,13 @@ def templates_check(templates: Path | None, rules: Path | None) -> None:
 @click.option("--check", is_flag=True,
               help="Write nothing; fail if a snapshot is missing or out of date.")
 @handle_user_errors
-def templates_snapshot(templates: Path, check: bool) -> None:
+def templates_snapshot(templates: Path | None, check: bool) -> None:
     """Write each template's text snapshot (snapshots/<name>.txt) to review and commit."""
     from engine.documents.snapshot import snapshot_problems, write_snapshots
     from engine.errors import TemplateError
     from engine.run.pipeline import DOCUMENTS
 
+    templates = _templates(templates)
     files = [templates / name for name in DOCUMENTS]
     missing = [f for f in files if not f.is_file()]
     if missing:

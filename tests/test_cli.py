@@ -6,6 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
@@ -77,3 +78,17 @@ def test_templates_check_reads_the_texts_of_rules(tmp_path: Path) -> None:
     assert f"{labels}:" in result.output
     assert "labels.tier.high: missing: the documents need this text" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [("templates", "snapshot", "--check"), ("templates", "check"),
+                                  ("vendors", "list"), ("vendors", "show", "mistral"),
+                                  ("validate", "inputs")])
+def test_without_folder_options_the_shipped_folders_serve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]) -> None:
+    """From a folder with no rules/ nor doc_templates/, commands use the shipped ones."""
+    (tmp_path / "inputs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output, result.output
+    assert "NoneType" not in result.output, result.output

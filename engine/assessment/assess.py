@@ -9,6 +9,12 @@ prohibited practice is established, ``out_of_scope`` when it is no AI system (Ar
 tier already reached (SPEC v2 §2.1); the other open questions change duties only and are listed
 as "to complete" (``to_complete``). Provisions a rule considered and ruled out
 (``ai_act_exclusion``) are kept apart from the references of the verdict (``exclusions``).
+
+Then, per use case, the decision (:mod:`engine.assessment.decision`) from its findings, its
+vendor's and its duties; the guide's priority is kept only for the decisions the table ranks
+(a blocked use case is never "do first"; the matrix position stays in ``quadrant``). For the
+client: the action plan (:mod:`engine.assessment.actions`) and its dated obligations
+(:mod:`engine.assessment.deadlines`). The JSON document is :mod:`engine.assessment.export`.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from engine.assessment.decision import Decision, decide
 from engine.assessment.findings import Finding
 from engine.assessment.penalties import Cap, PenaltyTable, caps
+from engine.assessment.policy import Policy
 from engine.assessment.roi import RoiFigures, compute_roi
 from engine.profile.model import Profile, UseCase
 from engine.profile.register import (
@@ -31,6 +39,10 @@ from engine.profile.register import (
     categories_of,
 )
 from engine.rules.types import TIER_ORDER, Priority, RuleTier, Status, Tier
+
+if TYPE_CHECKING:
+    from engine.assessment.actions import Action
+    from engine.assessment.deadlines import Deadline
 
 TIERS: tuple[Tier, ...] = (*TIER_ORDER, "undetermined")  # every tier a use case can get
 PRIORITY_ORDER = ("do_first", "test_if_time", "plan_later", "avoid")
@@ -51,6 +63,7 @@ class Obligation:
     status: Status
     rule_id: str
     penalty: str | None = None  # an id of rules/penalties.yaml
+    rule_title: str = ""        # the title of the rule that gives it (French)
 
 
 @dataclass
@@ -62,20 +75,36 @@ class UseCaseAssessment:
     obligations: list[Obligation]
     missing: list[str]
     roi: RoiFigures
-    priority: Priority | None
-    anti_failure: dict[str, str]      # q1..q7 -> no | ok
+    quadrant: Priority | None         # the guide's matrix (5.2), whatever the decision
+    anti_failure: dict[str, Status]   # q1..q7 -> met (yes) | not_met (no) | unknown
     scale_up: dict[str, Status]       # c1..c5 -> met | not_met | unknown
     findings: list[Finding] = field(default_factory=list)
     exclusions: list[Finding] = field(default_factory=list)  # provisions ruled out
     to_complete: list[str] = field(default_factory=list)     # open keys that change duties only
+    decision: Decision | None = None
+    ranked: bool = True               # the decision keeps the matrix's priority
+    running: bool = False             # already in use (the decision table's running stages)
+
+    @property
+    def priority(self) -> Priority | None:
+        """The guide's priority, only when the decision lets the use case go ahead."""
+        return self.quadrant if self.ranked else None
 
     @property
     def anti_failure_no(self) -> int:
-        return sum(1 for v in self.anti_failure.values() if v == "no")
+        return sum(1 for v in self.anti_failure.values() if v == "not_met")
+
+    @property
+    def anti_failure_unknown(self) -> int:
+        return sum(1 for v in self.anti_failure.values() if v == "unknown")
 
     @property
     def anti_failure_verdict(self) -> str:
-        return "wait" if self.anti_failure_no > ANTI_FAILURE_MAX_NO else "go"
+        """``wait`` above 3 "no" (guide 6.3), ``verify`` while some answer is unknown, else
+        ``go``."""
+        if self.anti_failure_no > ANTI_FAILURE_MAX_NO:
+            return "wait"
+        return "verify" if self.anti_failure_unknown else "go"
 
     @property
     def scale_up_ready(self) -> bool:
@@ -92,6 +121,9 @@ class Assessment:
     vendor_sources: dict[str, dict[str, FactSource]] = field(default_factory=dict)
     register: Register | None = None
     penalties: dict[str, Cap] = field(default_factory=dict)  # the fines the findings name
+    actions: list[Action] = field(default_factory=list)      # the deduplicated action plan
+    deadlines: list[Deadline] = field(default_factory=list)  # dated obligations, sorted
+    policy: Policy = field(default_factory=Policy)
     to_complete: list[str] = field(default_factory=list)  # open questions on the client itself
     # digest of the rules that gave this client a finding or a duty (what its documents cite)
     rules_applied: str = ""
@@ -163,20 +195,36 @@ def _status(control: str | None, use_case: UseCase, profile: Profile,
 
 
 def assess(profile: Profile, findings: list[Finding], as_of: dt.date,
-           rules_digest: str, penalties: PenaltyTable | None = None) -> Assessment:
-    """Gather one client's findings into its assessment (``penalties``: the table of fines)."""
+           rules_digest: str, penalties: PenaltyTable | None = None,
+           policy: Policy | None = None) -> Assessment:
+    """Gather one client's findings into its assessment (``penalties``: the table of fines;
+    ``policy``: the decision, action and calendar tables, their defaults when absent)."""
+    from engine.assessment.actions import action_plan
+    from engine.assessment.deadlines import deadlines
+
+    policy = policy or Policy()
     by_use_case: dict[str, list[Finding]] = {u.id: [] for u in profile.use_cases}
+    by_vendor: dict[str, list[Finding]] = {}
     for f in findings:
         if f.subject_kind == "use_case" and f.subject in by_use_case:
             by_use_case[f.subject].append(f)
+        elif f.subject_kind == "vendor":
+            by_vendor.setdefault(f.subject, []).append(f)
     results = [_use_case(profile, u, by_use_case[u.id], as_of) for u in profile.use_cases]
-    result = Assessment(profile, as_of, rules_digest, results, findings)
+    table = policy.decision
+    for u in results:
+        u.decision = decide(u, by_vendor.get(u.use_case.vendor or "", []), table, as_of)
+        u.ranked = u.decision.status in table.ranked
+        u.running = u.use_case.stage in table.running_stages
+    result = Assessment(profile, as_of, rules_digest, results, findings, policy=policy)
     result.to_complete = sorted({f.spec.field for f in findings if f.subject_kind == "client"
                                  and f.spec and f.spec.kind == "missing_answer" and f.spec.field})
     if penalties is not None:
         named = {f.spec.penalty for f in findings if f.spec and f.spec.penalty}
         named |= {o.penalty for u in results for o in u.obligations if o.penalty}
         result.penalties = caps({n for n in named if n}, profile.client, penalties)
+    result.actions = action_plan(result, policy.actions)
+    result.deadlines = deadlines(result, policy.calendar)
     return result
 
 
@@ -192,7 +240,7 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
     references: list[str] = []
     exclusions: list[Finding] = []
     priorities: list[Priority] = []
-    anti = dict.fromkeys(ANTI_FAILURE_ITEMS, "ok")
+    anti: dict[str, Status] = dict.fromkeys(ANTI_FAILURE_ITEMS, "unknown")
     scale: dict[str, Status] = dict.fromkeys(SCALE_UP_ITEMS, "unknown")
     for f in mine:
         spec = f.spec
@@ -208,8 +256,8 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
             known = questions.get(spec.field)
             if spec.field not in questions or _reach(spec.tier) > _reach(known):
                 questions[spec.field] = spec.tier
-        elif spec.kind == "anti_failure" and spec.item in anti:
-            anti[spec.item] = "no"
+        elif spec.kind == "anti_failure" and spec.item in anti and anti[spec.item] != "not_met":
+            anti[spec.item] = spec.status or "not_met"  # "no" wins: the most cautious answer
         elif (spec.kind == "scale_up" and spec.item in scale and spec.status
               and scale[spec.item] != "not_met"):  # the most cautious status wins
             scale[spec.item] = spec.status
@@ -243,134 +291,20 @@ def _use_case(profile: Profile, use_case: UseCase, mine: list[Finding],
                 obligations[key] = Obligation(
                     ob.text, ob.reference, ob.applies_from, as_of >= ob.applies_from,
                     role if ob.bearer == "company" else ob.bearer,
-                    _status(ob.control, use_case, profile, ob.status), f.rule_id, ob.penalty)
+                    _status(ob.control, use_case, profile, ob.status), f.rule_id, ob.penalty,
+                    f.provenance.rule_title)
     priority = max(priorities, key=PRIORITY_ORDER.index) if priorities else None
     return UseCaseAssessment(
         use_case=use_case, tier=tier, tier_floor=floor, references=references,
         obligations=sorted(obligations.values(),
                            key=lambda o: (o.applies_from, natural_key(o.reference))),
-        missing=sorted(missing), roi=compute_roi(use_case.roi), priority=priority,
+        missing=sorted(missing), roi=compute_roi(use_case.roi), quadrant=priority,
         anti_failure=anti, scale_up=scale, findings=mine, exclusions=exclusions,
         to_complete=sorted(set(questions) - missing))
 
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
-    """The SPEC §3 ``assessment.json`` document (plus a few documented extensions)."""
-    return {
-        "client": _client_json(assessment),
-        "as_of": assessment.as_of.isoformat(),
-        "rules_digest": assessment.rules_digest,
-        "worst_tier": assessment.worst_tier,
-        "to_complete": assessment.to_complete,
-        "use_cases": [_use_case_json(u) for u in assessment.use_cases],
-        "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
-        "findings": [_finding_json(f) for f in assessment.findings],
-        "penalties": {pid: _cap_json(c) for pid, c in assessment.penalties.items()},
-    }
+    """The SPEC §3 ``assessment.json`` document (:mod:`engine.assessment.export`)."""
+    from engine.assessment.export import assessment_document
 
-
-def _client_json(assessment: Assessment) -> dict[str, Any]:
-    """The client as the assessment read it (v2 keys included where answered)."""
-    client = assessment.profile.client
-    out: dict[str, Any] = {"id": client.id, "name": client.name, "sector": client.sector}
-    for key in ("sector_label", "employees", "annual_turnover_eur", "works_council",
-                "public_body", "public_service"):
-        value = getattr(client, key)
-        if value is not None:
-            out[key] = value
-    for key in ("director", "it_contact"):
-        person = getattr(client, key)
-        if person is not None:
-            out[key] = person.model_dump(exclude_none=True, mode="json")
-    return out
-
-
-def _cap_json(c: Cap) -> dict[str, Any]:
-    return {
-        "law": c.penalty.law, "reference": c.penalty.reference, "breach": c.penalty.breach,
-        "amount_eur": c.penalty.amount_eur, "turnover_percent": c.penalty.turnover_percent,
-        "rule": c.rule, "cap_eur": c.cap_eur, "bound": c.bound, "note": c.note,
-    }
-
-
-def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
-    roi = u.roi
-    return {
-        "id": u.use_case.id,
-        "title": u.use_case.title,
-        "stage": u.use_case.stage,
-        "vendor": u.use_case.vendor,
-        "role": u.use_case.role or "deployer",
-        "system": u.use_case.system.model_dump(exclude_none=True, mode="json"),
-        "data": u.use_case.data.model_dump(exclude_none=True, mode="json"),
-        "ai_act": {
-            "tier": u.tier,
-            "tier_floor": u.tier_floor,
-            "references": u.references,
-            "exclusions": [{"rule": f.rule_id, "references": list(f.provenance.references),
-                            "message": f.message} for f in u.exclusions],
-            "missing_answers": u.missing,
-            "to_complete": u.to_complete,
-            "obligations": [{
-                "text": o.text, "reference": o.reference,
-                "applies_from": o.applies_from.isoformat(), "in_force": o.in_force,
-                "bearer": o.bearer, "status": o.status, "rule": o.rule_id,
-                "penalty": o.penalty,
-            } for o in u.obligations],
-        },
-        "roi": {
-            "measurable": roi.measurable,
-            "annual_gain": roi.annual_gain,
-            "annual_cost": roi.annual_cost,
-            "one_off_cost": roi.one_off_cost,
-            "roi_percent": roi.roi_percent,
-            "payback_months": roi.payback_months,
-            "gross_margin_rate": u.use_case.roi.gross_margin_rate,
-        },
-        "priority": u.priority,
-        "anti_failure": {"answers": u.anti_failure, "no_count": u.anti_failure_no,
-                         "verdict": u.anti_failure_verdict},
-        "scale_up": {"criteria": u.scale_up, "ready": u.scale_up_ready},
-    }
-
-
-def _vendor_json(assessment: Assessment, vendor_id: str) -> dict[str, Any]:
-    vendor = assessment.profile.vendor(vendor_id)
-    assert vendor is not None
-    sources = assessment.vendor_sources.get(vendor_id, {})
-    return {
-        "id": vendor.id,
-        "name": vendor.label,
-        "register_id": vendor.register_id,
-        "hosting": vendor.hosting,
-        "access_from_third_country": vendor.access_from_third_country,
-        "sources": {name: {"origin": s.origin, "source": s.source or None,
-                           "checked_on": s.checked_on.isoformat() if s.checked_on else None,
-                           "verified": s.verified}
-                    for name, s in sorted(sources.items())},
-        "gdpr_gaps": [f.rule_id for f in assessment.vendor_findings(vendor_id)
-                      if f.kind == "gdpr" and f.severity != "info"],
-        "alternatives": [e.id for e in assessment.alternatives(vendor_id)],
-        "prohibited_use_only": vendor_id in assessment.stopped_vendors,
-    }
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "rule": f.rule_id,
-        "kind": f.kind,
-        "severity": f.severity,
-        "subject": f.subject,
-        "subject_kind": f.subject_kind,
-        "message": f.message,
-        "references": list(f.provenance.references),
-        "because": f.because,
-        "source": f"{f.provenance.file}:{f.provenance.line}",
-    }
-    if f.advice:
-        out["advice"] = f.advice
-    if f.spec and f.spec.tier:
-        out["tier"] = f.spec.tier
-    if f.spec and f.spec.penalty:
-        out["penalty"] = f.spec.penalty
-    return out
+    return assessment_document(assessment)

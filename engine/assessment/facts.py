@@ -21,6 +21,7 @@ from engine.profile.model import Profile, Vendor
 from engine.rules.firings import Fact
 
 ACTIVE_STAGES = ("test", "pilot", "production")
+RUNNING_STAGES = ("pilot", "production")  # the processing has begun (REFERENCE §6.14)
 
 
 _CLIENT_TEXT = frozenset({"id", "name", "city", "director", "it_contact", "ai_champion",
@@ -61,6 +62,9 @@ def _vendor_fact(profile: Profile, vendor: Vendor, origin: VendorOrigin | None) 
     answers = [u.data.personal_data for u in users]
     fact["processes_personal_data"] = (True if any(answers) else
                                        "unknown" if None in answers else False)
+    # a use case relying on the vendor already runs on personal data: duties are overdue
+    fact["receives_personal_data"] = any(u.stage in RUNNING_STAGES and u.data.personal_data
+                                         for u in users)
     fact["processes_health_data"] = "health" in categories
     fact["processes_special_data"] = bool(categories & {"health", "biometric", "criminal"})
     fact["used_by_n"] = len(users)

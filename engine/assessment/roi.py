@@ -2,9 +2,11 @@
 
 ``ROI (%) = (Gains - Costs) / Costs x 100`` over the first year. Costs are the subscription
 for twelve months plus the one-off costs (set-up and training hours at the loaded hourly cost,
-integration). Gains are the hours saved, the errors avoided and the extra revenue, over a year of
-:data:`WORKING_WEEKS_PER_YEAR` weeks. Absent figures count as zero; whether the ROI can be
-measured at all is a fact the rules read (guide 2.4: an ROI that cannot be measured).
+integration). Gains are the hours saved, the errors avoided and the margin on the extra revenue,
+over a year of :data:`WORKING_WEEKS_PER_YEAR` weeks. Extra revenue is not a gain: only its gross
+margin is, at ``roi.gross_margin_rate``; without that rate the extra revenue is left out of the
+gains (the report says so). Absent figures count as zero; whether the ROI can be measured at all
+is a fact the rules read (guide 2.4: an ROI that cannot be measured).
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class RoiFigures:
     first_test_cost: float
     roi_percent: float | None
     payback_months: float | None
+    time_gain: float = 0.0          # hours saved x hourly cost x working weeks
+    error_gain: float = 0.0         # errors avoided x cost of an error x 12
+    extra_revenue: float = 0.0      # extra revenue over a year (not a gain in itself)
+    revenue_gain: float = 0.0       # its gross margin, counted only with a margin rate
+    revenue_counted: bool = False   # the extra revenue entered the gains (a rate was given)
 
 
 @functools.lru_cache(maxsize=1024)  # the facts and the assessment both need a use case's figures
@@ -38,6 +45,12 @@ def compute_roi(roi: Roi) -> RoiFigures:
     ...                     hourly_cost=40, hours_saved_per_week=6))
     >>> r.annual_cost, r.annual_gain, r.roi_percent, r.payback_months
     (348.0, 11280.0, 3141.4, 0.1)
+    >>> r = compute_roi(Roi(subscription_per_month=100, hourly_cost=40,
+    ...                     extra_revenue_per_month=1000, gross_margin_rate=0.3))
+    >>> r.annual_gain, r.revenue_gain, r.revenue_counted
+    (3600.0, 3600.0, True)
+    >>> compute_roi(Roi(subscription_per_month=100, extra_revenue_per_month=1000)).annual_gain
+    0.0
     """
     hourly = roi.hourly_cost or 0.0
     one_off = ((roi.setup_hours or 0.0) + (roi.training_hours or 0.0)) * hourly + (
@@ -45,11 +58,12 @@ def compute_roi(roi: Roi) -> RoiFigures:
     )
     subscription = roi.subscription_per_month or 0.0
     annual_cost = subscription * 12 + one_off
-    annual_gain = (
-        (roi.hours_saved_per_week or 0.0) * hourly * WORKING_WEEKS_PER_YEAR
-        + (roi.errors_avoided_per_month or 0.0) * (roi.cost_per_error or 0.0) * 12
-        + (roi.extra_revenue_per_month or 0.0) * 12
-    )
+    time_gain = (roi.hours_saved_per_week or 0.0) * hourly * WORKING_WEEKS_PER_YEAR
+    error_gain = (roi.errors_avoided_per_month or 0.0) * (roi.cost_per_error or 0.0) * 12
+    extra_revenue = (roi.extra_revenue_per_month or 0.0) * 12
+    counted = roi.gross_margin_rate is not None
+    revenue_gain = extra_revenue * (roi.gross_margin_rate or 0.0)
+    annual_gain = time_gain + error_gain + revenue_gain
     # Money counts from the cent: the profile keeps the user's numbers exactly, and a cost of
     # 1e-300 EUR must not make the ROI astronomical (nor a gain of 1e-300 make it measurable).
     one_off_cost, cost, gain = round(one_off, 2), round(annual_cost, 2), round(annual_gain, 2)
@@ -71,6 +85,11 @@ def compute_roi(roi: Roi) -> RoiFigures:
         first_test_cost=round(subscription + one_off, 2),
         roi_percent=None if roi_percent is None else round(roi_percent, 1),
         payback_months=None if payback is None else round(payback, 1),
+        time_gain=round(time_gain, 2),
+        error_gain=round(error_gain, 2),
+        extra_revenue=round(extra_revenue, 2),
+        revenue_gain=round(revenue_gain, 2),
+        revenue_counted=counted and extra_revenue > 0,
     )
 
 

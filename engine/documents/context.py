@@ -14,17 +14,25 @@ from typing import Any
 from engine.assessment.assess import Assessment
 from engine.assessment.findings import Finding
 from engine.common.digest import short
+from engine.documents.brief import brief_context
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
+from engine.documents.charter import charter_context
 from engine.documents.entries import integrations, use_case_entry, vendor_entry
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
-from engine.documents.text_keys import CHARTER_CLAUSES, TIERS
+from engine.documents.roi_text import roi_method
+from engine.documents.text_keys import TIERS
 from engine.documents.texts import Texts
+from engine.documents.verdict import (
+    actions_context,
+    blocking_points,
+    deadlines_context,
+    decisions_sentence,
+)
 from engine.documents.wording import Wording
 from engine.profile.model import ItContact, Person
 
 REPLY_DAYS = 14
-MAX_NEXT_STEPS = 8
 
 
 def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = True
@@ -38,6 +46,7 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
     use_cases = [use_case_entry(u, assessment, wording) for u in assessment.use_cases]
     vendors = [vendor_entry(v, assessment, wording) for v in profile.vendors]
     label = wording.label
+    actions = actions_context(assessment, wording)
     defaults = {k: texts.text(f"labels.client.{k}")
                 for k in ("director", "director_title", "it_contact")}
     return {
@@ -66,13 +75,16 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "reply_by": date_fr(as_of + dt.timedelta(days=REPLY_DAYS)),
         "sector_line": texts.text(f"charter.sector_line.{client.sector}"),
         "integration_targets": list_fr(integrations(assessment)),
-        "charter": _charter(assessment, texts),
+        "charter": charter_context(assessment, texts),
         "use_cases": use_cases,
         "vendors": vendors,
         "brief": _brief(vendors, assessment, wording),
-        "summary": _summary(assessment, texts, label("tier", assessment.worst_tier)),
+        "summary": _summary(assessment, wording, label("tier", assessment.worst_tier)),
         "client_findings": [wording.finding(f) for f in assessment.client_findings()],
-        "next_steps": _next_steps(assessment, wording),
+        "actions": actions,
+        "next_steps": [a["line"] for a in actions["first"]],
+        "deadlines": deadlines_context(assessment, wording),
+        "roi_method": roi_method(texts),
         "glossary": [{"term": t, "definition": d}
                      for t, d in texts.mapping("glossary.terms").items()],
         "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
@@ -86,22 +98,17 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
 
 def _brief(vendors: list[dict[str, Any]], assessment: Assessment, wording: Wording
            ) -> dict[str, Any]:
-    """The IT brief: the tools to check before deployment (not those to switch off)."""
-    kept = [v for v in vendors if not v["stop"]]
-    tools = list_fr([v["name"] for v in kept])
+    """The IT brief (:mod:`engine.documents.brief`), with the tools to switch off."""
+    reply_by = assessment.as_of + dt.timedelta(days=REPLY_DAYS)
+    return {**brief_context(vendors, assessment, wording, reply_by),
+            "stopped": _stopped_uses(assessment, wording)}
+
+
+def _summary(assessment: Assessment, wording: Wording, worst_tier: str) -> dict[str, Any]:
+    """Counts and the conclusions of the executive summary."""
     texts = wording.texts
-    if not kept:
-        intro = texts.text("brief.intro.none")
-    else:
-        intro = texts.text(f"brief.intro.{'one' if len(kept) == 1 else 'several'}", tools=tools)
-    return {"tools": tools, "vendors": kept, "stopped": _stopped_uses(assessment, wording),
-            "intro": intro}
-
-
-def _summary(assessment: Assessment, texts: Texts, worst_tier: str) -> dict[str, Any]:
-    """Counts and the two conclusions of the executive summary."""
     counts = {tier: sum(1 for u in assessment.use_cases if u.tier == tier) for tier in TIERS}
-    blockers = sum(1 for f in assessment.findings if f.severity == "blocker")
+    blockers = blocking_points(assessment)
     alert = "report.summary.prohibited."
     questions = _open_questions(assessment)
     return {
@@ -117,6 +124,7 @@ def _summary(assessment: Assessment, texts: Texts, worst_tier: str) -> dict[str,
                           else texts.text("report.summary.no_blocker")),
         "prohibited_alert": {part: texts.text(alert + part) if counts["unacceptable"] else ""
                              for part in ("lead", "text")},
+        "decisions_text": decisions_sentence(assessment, wording),
     }
 
 
@@ -130,9 +138,9 @@ def _open_questions(assessment: Assessment) -> int:
 def _chart(assessment: Assessment, texts: Texts) -> Image:
     """The ROI / complexity matrix of the costed use cases (guide 5.2), 150 mm wide."""
     points = [MatrixPoint(u.use_case.title, u.roi.roi_percent, u.use_case.process.complexity,
-                          u.priority)
+                          u.quadrant, blocked=not u.ranked)
               for u in assessment.use_cases
-              if u.roi.roi_percent is not None and u.use_case.process.complexity and u.priority
+              if u.roi.roi_percent is not None and u.use_case.process.complexity and u.quadrant
               and u.tier != "unacceptable"]  # a prohibited practice is not a project to rank
     return Image(priority_matrix_png(points, matrix_labels(texts)), 150.0)
 
@@ -146,7 +154,7 @@ def matrix_labels(texts: Texts) -> MatrixLabels:
            for p in ("do_first", "plan_later", "test_if_time", "avoid")},
         **{c: texts.text(f"{chart}complexity.{c}") for c in ("low", "medium", "high")},
         **{k: texts.text(chart + k) for k in ("x_axis", "y_axis", "empty", "scale_note",
-                                              "clipped_note", "colour_note")},
+                                              "clipped_note", "colour_note", "blocked_note")},
     )
 
 
@@ -174,84 +182,6 @@ def _subject_name(finding: Finding, assessment: Assessment) -> str:
         vendor = profile.vendor(finding.subject)
         return vendor.label if vendor else finding.subject
     return profile.client.name
-
-
-def _moot(finding: Finding, assessment: Assessment) -> bool:
-    """Advice that would help carry on a prohibited practice (fix its GDPR, test it...)."""
-    if finding.subject_kind == "vendor":
-        return finding.subject in assessment.stopped_vendors
-    # On a prohibited use case, all but the AI Act findings (the prohibition, what frames it).
-    return (finding.subject_kind == "use_case"
-            and finding.subject in assessment.prohibited_use_cases
-            and finding.kind not in ("ai_act", "ai_act_note"))
-
-
-def _next_steps(assessment: Assessment, wording: Wording) -> list[str]:
-    texts = wording.texts
-    steps: list[str] = []
-    advised: set[tuple[str, str]] = set()
-    findings = [f for f in assessment.findings if not _moot(f, assessment)]
-    for f in findings:
-        if f.severity == "blocker" and f.advice and f.advice not in steps:
-            steps.append(f.advice)
-            advised.add((f.rule_id, f.subject))
-    if assessment.to_complete:  # the open questions on the company, by their French labels
-        labels = [texts.text(f"profile.keys.{key}.label") for key in assessment.to_complete]
-        steps.append(texts.text("report.next_steps.client_questions", fields=list_fr(labels)))
-    for vendor in assessment.profile.vendors:
-        if vendor.id in assessment.stopped_vendors:
-            steps.append(texts.text("report.next_steps.stop_vendor", vendor=vendor.label))
-    for u in assessment.use_cases:
-        if u.missing:
-            steps.append(texts.text("report.next_steps.missing_answers", use_case=u.use_case.title,
-                                    fields=", ".join(u.missing)))
-        for o in u.obligations:
-            step = texts.text("report.next_steps.obligation", text=o.text,
-                              reference=wording.reference(o.reference))
-            if (o.in_force and o.status == "not_met" and len(steps) < MAX_NEXT_STEPS
-                    and step not in steps and (o.rule_id, u.use_case.id) not in advised):
-                steps.append(step)
-                advised.add((o.rule_id, u.use_case.id))
-    for f in findings:
-        if (f.severity == "warning" and f.advice and f.advice not in steps
-                and len(steps) < MAX_NEXT_STEPS and (f.rule_id, f.subject) not in advised):
-            steps.append(f.advice)
-    return steps[:MAX_NEXT_STEPS] or [texts.text("report.next_steps.none")]
-
-
-def _charter(assessment: Assessment, texts: Texts) -> dict[str, Any]:
-    """Which optional clauses apply (``charter.<clause>``) and their wording when they do."""
-    flags = _charter_flags(assessment)
-    clauses = {}
-    for clause, parts in CHARTER_CLAUSES.items():
-        key, applies = f"charter.clauses.{clause}.", flags[clause]
-        clauses[clause] = {
-            "lead": texts.text(key + "lead") if applies and "lead" in parts else "",
-            "text": texts.text(key + "text") if applies and "text" in parts else "",
-            "points": texts.lines(key + "points") if applies and "points" in parts else [],
-            "closing": texts.text(key + "closing") if applies and "closing" in parts else "",
-        }
-    return {**flags, "clauses": clauses}
-
-
-def _charter_flags(assessment: Assessment) -> dict[str, Any]:
-    findings = assessment.findings
-    tiers = {u.tier for u in assessment.use_cases}
-    kinds = {(f.rule_id.split(".")[0], f.kind) for f in findings}
-    disclosure = any(o.reference.startswith("Art. 50") for u in assessment.use_cases
-                     for o in u.obligations)
-    tools = [v.label for v in assessment.profile.vendors
-             if v.id not in assessment.stopped_vendors]
-    return {
-        "human_review": bool(tiers & {"high", "undetermined"}),
-        "disclosure": disclosure,
-        "no_public_ai": any(u.data.personal_data for u in assessment.profile.use_cases),
-        "training": assessment.profile.client.staff_ai_training is not True,
-        "works_council": bool(assessment.profile.client.works_council),
-        "prohibited": "unacceptable" in tiers,
-        "gdpr": any(k == "gdpr" for _, k in kinds),
-        "tools": list_fr(tools) if tools else "",
-    }
 
 
 def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -> str:

@@ -15,16 +15,12 @@ from engine.assessment.assess import (
     Assessment,
     UseCaseAssessment,
 )
+from engine.assessment.decision import in_force
 from engine.assessment.findings import Finding
-from engine.documents.formatting import (
-    date_fr,
-    date_short_fr,
-    euros,
-    list_fr,
-    months_fr,
-    percent_fr,
-)
+from engine.documents.formatting import date_fr, date_short_fr, list_fr
+from engine.documents.roi_text import roi_entry
 from engine.documents.text_keys import VENDOR_CHECKS
+from engine.documents.verdict import decision_entry, decision_label, state
 from engine.documents.wording import Wording
 from engine.profile.model import Vendor
 from engine.profile.register import FactSource
@@ -48,7 +44,6 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
     texts, label = wording.texts, wording.label
     vendor = assessment.profile.vendor(u.use_case.vendor)
     vendor_name = vendor.label if vendor else texts.text("labels.in_house")
-    roi = u.roi
     reasons = [wording.finding(f) for f in u.findings
                if f.kind in ("ai_act", "ai_act_note", "ai_act_exclusion", "missing_answer")
                and (u.tier != "unacceptable" or _prohibition_reason(f))]
@@ -68,6 +63,12 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                                floor=label("tier", u.tier_floor).lower())
     quoted = {"use_case": u.use_case.title, "vendor": vendor_name}
     prohibited = u.tier == "unacceptable"
+    decision = decision_entry(u, assessment, wording)
+    status = u.decision.status if u.decision else "proceed"
+    if not u.ranked:
+        priority = texts.text(f"labels.priority_blocked.{status}")
+    else:
+        priority = label("priority", u.priority) if u.priority else wording.todo
     return {
         "id": u.use_case.id,
         "title": u.use_case.title,
@@ -75,7 +76,8 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
         "vendor": vendor_name,
         "tier": tier_text,
         "tier_code": u.tier,
-        "light": label("light", u.tier),
+        "light": label("decision_light", status),
+        "decision": decision,
         "references": wording.references(u.references) or texts.text("labels.no_reference"),
         "reasons": reasons,
         "obligations": obligations,
@@ -85,36 +87,51 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                   if f.kind in ("avoid_ai", "test_small", "budget")],
         "errors": [wording.finding(f) for f in u.findings
                    if f.kind in ("frequent_error", "pilot")],
-        "roi": {
-            "measurable": roi.measurable,
-            "note": "" if roi.measurable else texts.text("report.roi_not_measurable"),
-            "annual_cost": euros(roi.annual_cost),
-            "annual_gain": euros(roi.annual_gain),
-            "one_off_cost": euros(roi.one_off_cost),
-            "roi_percent": (percent_fr(roi.roi_percent) if roi.roi_percent is not None
-                            else wording.todo),
-            "payback": months_fr(roi.payback_months) if roi.payback_months is not None else (
-                texts.text("labels.payback_not_reached") if roi.measurable else wording.todo),
-        },
-        "priority": (texts.text("labels.priority_prohibited") if prohibited else
-                     label("priority", u.priority) if u.priority else wording.todo),
+        "roi": roi_entry(u, wording),
+        "priority": priority,
         "prohibited": prohibited,
         "obligations_note": texts.text("report.prohibited.obligations") if prohibited else "",
         "follow_up": texts.text("report.prohibited.follow_up") if prohibited else "",
         "anti_failure": [{"question": texts.text(f"report.anti_failure.{k}", **quoted),
-                          "answer": label("answer", "no" if u.anti_failure[k] == "no" else "yes")}
-                         for k in ANTI_FAILURE_ITEMS],
+                          "answer": _answer_of(k, u, wording)} for k in ANTI_FAILURE_ITEMS],
         "anti_failure_no": u.anti_failure_no,
-        "anti_failure_verdict": texts.text(
-            f"report.anti_failure.verdict_{u.anti_failure_verdict}", count=str(u.anti_failure_no),
-            total=str(len(ANTI_FAILURE_ITEMS)), max=str(ANTI_FAILURE_MAX_NO)),
+        "anti_failure_unknown": u.anti_failure_unknown,
+        "anti_failure_verdict": _checklist_verdict(u, wording),
         "scale_up": [{"criterion": texts.text(f"report.scale_up.{k}", **quoted),
                       "status": label("scale_up_status", u.scale_up[k])}
                      for k in SCALE_UP_ITEMS],
         "scale_up_ready": u.scale_up_ready,
-        "scale_up_verdict": texts.text("report.scale_up.verdict_ready" if u.scale_up_ready
-                                       else "report.scale_up.verdict_not_ready"),
+        "scale_up_verdict": (
+            texts.text("report.scale_up.verdict_blocked", decision=decision["label"])
+            if not u.ranked else texts.text("report.scale_up.verdict_ready"
+                                            if u.scale_up_ready
+                                            else "report.scale_up.verdict_not_ready")),
     }
+
+
+_ANSWERS = {"met": "yes", "not_met": "no", "unknown": "unknown"}
+
+
+def _answer_of(item: str, u: UseCaseAssessment, wording: Wording) -> str:
+    """``Oui``, ``Non`` or ``À vérifier``; the indicator (q5) and the plan B (q7) quoted."""
+    answer = wording.label("answer", _ANSWERS[u.anti_failure[item]])
+    detail = {"q5": u.use_case.roi.success_indicator,
+              "q7": u.use_case.pilot.plan_b if u.use_case.pilot else None}.get(item)
+    if detail and u.anti_failure[item] == "met":
+        return f"{answer} : \u00ab\u00a0{detail}\u00a0\u00bb"
+    return answer
+
+
+def _checklist_verdict(u: UseCaseAssessment, wording: Wording) -> str:
+    """The guide's verdict for the stage; when the decision blocks, it says so too."""
+    texts = wording.texts
+    verdict = texts.text(f"report.anti_failure.verdict.{u.anti_failure_verdict}.{state(u)}",
+                         count=str(u.anti_failure_no), unknown=str(u.anti_failure_unknown),
+                         total=str(len(ANTI_FAILURE_ITEMS)), max=str(ANTI_FAILURE_MAX_NO))
+    if not u.ranked:
+        verdict += " " + texts.text("report.anti_failure.verdict_blocked",
+                                    decision=decision_label(wording, u))
+    return verdict
 
 
 def _prohibition_reason(finding: Finding) -> bool:
@@ -127,7 +144,8 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
     """Everything the brief and the report print about one vendor."""
     texts = wording.texts
     findings = assessment.vendor_findings(vendor.id)
-    users = [u.title for u in assessment.profile.use_cases if u.vendor == vendor.id]
+    users = [f"{u.title} ({texts.text(f'labels.stage_in_sentence.{u.stage}')})"
+             for u in assessment.profile.use_cases if u.vendor == vendor.id]
     values = {
         "dpa_signed": _answer(vendor.dpa_signed, wording),
         "hosting": _hosting(vendor.hosting, wording),
@@ -141,8 +159,13 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
     }
     sources = assessment.vendor_sources.get(vendor.id, {})
     stop = vendor.id in assessment.stopped_vendors
-    compliant = not any(f.severity == "blocker" for f in findings)
-    conclusion = "stop" if stop else "compliant" if compliant else "not_compliant"
+    blocking = [f for f in findings if f.severity == "blocker" and in_force(f, assessment.as_of)]
+    compliant = not blocking
+    gaps = [f for f in findings if f.severity != "info"]
+    running = any(u.running for u in assessment.use_cases if u.use_case.vendor == vendor.id)
+    conclusion = ("stop" if stop else
+                  ("blocked_running" if running else "blocked_planned") if blocking else
+                  "open" if gaps else "clean")
     return {
         "id": vendor.id,
         "name": vendor.label,
@@ -156,7 +179,10 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
         "gaps": [wording.finding(f) for f in findings if f.severity != "info"],
         "notes": [wording.finding(f) for f in findings if f.severity == "info"],
         "compliant": compliant,
-        "conclusion": texts.text(f"report.vendor_conclusion.{conclusion}"),
+        "conclusion": (texts.text("report.vendor_conclusion.open", count=str(len(gaps)))
+                       if conclusion == "open" else
+                       texts.text(f"report.vendor_conclusion.{conclusion}")),
+        "questions": [],  # filled by the brief: what the vendor is asked (action plan)
         "alternatives": [{
             "name": entry.name,
             "hosting": _hosting(entry.facts.hosting.value, wording) if entry.facts.hosting else "",

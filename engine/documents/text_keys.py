@@ -28,7 +28,7 @@ from engine.intake.text_keys import INTAKE_TEXTS
 from engine.portfolio.text_keys import PORTFOLIO_TEXTS
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
-from engine.rules.types import Priority, Severity, Status, Tier
+from engine.rules.types import DecisionStatus, Priority, Severity, Status, Tier
 
 TIERS = tuple(dict.fromkeys((*get_args(Tier), "undetermined")))
 VENDOR_CHECKS = ("dpa_signed", "hosting", "deletion_on_request", "trains_on_customer_data",
@@ -38,13 +38,27 @@ COMPLEXITIES = ("low", "medium", "high")
 DOCUMENT_TEXTS = ("charter", "brief", "report")  # each file's ``title``
 CHARTER_CLAUSES: dict[str, tuple[str, ...]] = {  # clause -> the parts the template prints
     "prohibited": ("lead", "text", "points", "closing"),
-    "disclosure": ("text", "points"),
+    "disclosure": ("text",),
     "no_public_ai": ("text",),
     "gdpr": ("text",),
+    "gdpr_overdue": ("text",),
     "human_review": ("lead", "text"),
+    "human_review_to_do": ("lead", "text"),
+    "automated": ("lead", "text"),
     "works_council": ("lead", "text"),
+    "works_council_to_do": ("lead", "text"),
     "training": ("lead", "text"),
 }
+# The placeholders a clause's text is filled with (the tools concerned, the commitment's date).
+CLAUSE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "gdpr_overdue": ("tools", "date"), "human_review_to_do": ("tools", "date"),
+    "automated": ("tools", "date"), "works_council_to_do": ("tools",),
+}
+DISCLOSURE_POINTS = ("chatbot_provider", "marking_provider", "emotion_information", "deepfake",
+                     "public_interest_text")
+RUN_STATES = ("running", "planned")  # a use case already in use, or not yet
+DECISIONS: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+OWNERS = ("direction", "hr", "it_provider", "vendor")
 CHECKLIST_VALUES = ("use_case", "vendor")  # what a checklist question may quote
 
 
@@ -57,8 +71,14 @@ def _each(prefix: str, names: tuple[str, ...] | list[str], spec: TextSpec = _PLA
 
 
 def _clauses() -> dict[str, TextSpec]:
-    return {f"charter.clauses.{clause}.{part}": lines() if part == "points" else text()
+    return {f"charter.clauses.{clause}.{part}": lines() if part == "points" else
+            text(*CLAUSE_PLACEHOLDERS.get(clause, ())) if part == "text" else text()
             for clause, parts in CHARTER_CLAUSES.items() for part in parts}
+
+
+def _states(prefix: str, names: tuple[str, ...], spec: TextSpec = _PLAIN) -> dict[str, TextSpec]:
+    """``prefix.<name>.running`` and ``prefix.<name>.planned`` for each name."""
+    return {f"{prefix}.{name}.{state}": spec for name in names for state in RUN_STATES}
 
 
 SCHEMA: dict[str, TextSpec] = {
@@ -67,9 +87,7 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.todo_cell": text(),
     **_each("labels.tier", TIERS),
     "labels.tier_with_floor": text("tier", "floor"),
-    **_each("labels.light", TIERS),
     **_each("labels.priority", get_args(Priority)),
-    "labels.priority_prohibited": text(),
     **_each("labels.stage", get_args(Stage)),
     **_each("labels.severity", get_args(Severity)),
     **_each("labels.sector", get_args(Sector)),
@@ -84,7 +102,7 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.greeting.name": text("name"),
     "labels.greeting.nobody": text(),
     **_each("labels.scale_up_status", get_args(Status)),
-    **_each("labels.answer", ("yes", "no")),
+    **_each("labels.answer", ("yes", "no", "unknown")),
     **_each("labels.hosting", [h for h in get_args(Hosting) if h != "unknown"]),
     **_each("labels.training", ("trains", "does_not_train", "opt_out_available")),
     **_each("labels.vendor_check", VENDOR_CHECKS),
@@ -97,6 +115,22 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.no_use_case": text(),
     "labels.no_reference": text(),
     "labels.payback_not_reached": text(),
+    **_states("labels.decision", DECISIONS),
+    **_each("labels.decision_light", DECISIONS),
+    **_each("labels.priority_blocked", ("stop", "regularise_now", "fix_before_launch",
+                                        "to_complete")),
+    **_each("labels.due", ("immediately", "before_launch", "none")),
+    "labels.due.on_date": text("date"),
+    "labels.due.before_launch_dated": text("date"),
+    **_each("labels.owner", OWNERS),
+    **_each("labels.stage_in_sentence", get_args(Stage)),
+    "labels.roi.above": text("limit"),
+    "labels.roi.payback_under_month": text(),
+    **_each("labels.roi.input", ("subscription", "setup", "integration", "hours_saved",
+                                 "hourly_cost", "errors", "extra_revenue", "margin")),
+    "labels.roi.setup_value": text("setup", "training"),
+    "labels.roi.errors_value": text("count", "cost"),
+    "labels.roi.margin_missing": text(),
     **_each("labels.client", ("director", "director_title", "it_contact")),
     "labels.document.title": text("title", "client"),
     "labels.document.subject": text(),
@@ -116,32 +150,70 @@ SCHEMA: dict[str, TextSpec] = {
     # one file per document
     **{f"{doc}.title": text() for doc in DOCUMENT_TEXTS},
     **_each("charter.sector_line", get_args(Sector)),
+    **_each("charter.tools", ("in_use", "planned"), text("tools")),
+    "charter.tools.item": text("tool", "use", "stage"),
+    "charter.transparency.in_place": text(),
+    "charter.transparency.to_do": text("tools", "date"),
+    "charter.transparency.planned_only": text("tools"),
+    "charter.chatbot.in_place": text("tools"),
+    "charter.chatbot.to_do": text("tools", "date"),
+    "charter.dpa.in_place": text(),
+    "charter.dpa.to_do": text("tools", "date"),
+    "charter.dpa.to_do_planned": text("tools"),
+    "charter.dpa.none": text(),
+    "charter.training.in_place": text(),
+    "charter.training.to_do": text("date"),
     **_clauses(),
-    **_each("brief.intro", ("one", "several"), text("tools")),
+    **{f"charter.disclosure_point.{point}.in_place": text("tools")
+       for point in DISCLOSURE_POINTS},
+    **{f"charter.disclosure_point.{point}.to_do": text("tools", "date")
+       for point in DISCLOSURE_POINTS},
+    **_each("brief.intro", ("running", "planned"), text("tools")),
     "brief.intro.none": text(),
+    "brief.intro.item": text("tool", "use", "stage"),
+    "brief.clauses": lines(),
+    **_each("brief.reply", ("normal", "urgent", "all_running"), text("date")),
     "report.summary.prohibited.lead": text(),
     "report.summary.prohibited.text": text(),
     "report.summary.blockers": text("count"),
     "report.summary.no_blocker": text(),
+    "report.summary.decisions": text("decisions"),
+    **_each("report.summary.decision_count", DECISIONS, text("count")),
+    **_states("report.decision", DECISIONS),
+    "report.decision.stop.dated": text("deadline"),
+    **_each("report.decision", ("reasons_blocking", "reasons_missing", "reasons_conditions")),
+    "report.decision.reason": text("title", "references"),
+    "report.decision.reason_vendor": text("tool", "title", "references"),
+    "report.decision.condition": text("title", "references", "due"),
+    "report.decision.condition_vendor": text("tool", "title", "references", "due"),
     "report.summary.no_blocker_open_questions": text("count"),
     "report.prohibited.obligations": text(),
     "report.prohibited.follow_up": text(),
     "report.roi_not_measurable": text(),
     **_each("report.anti_failure", ANTI_FAILURE_ITEMS, text(*CHECKLIST_VALUES)),
-    **_each("report.anti_failure", ("verdict_go", "verdict_wait"), text("count", "total", "max")),
+    **_states("report.anti_failure.verdict", ("go", "verify", "wait"),
+              text("count", "unknown", "total", "max")),
+    "report.anti_failure.verdict_blocked": text("decision"),
     **_each("report.scale_up", SCALE_UP_ITEMS, text(*CHECKLIST_VALUES)),
     **_each("report.scale_up", ("verdict_ready", "verdict_not_ready")),
-    **_each("report.vendor_conclusion", ("stop", "compliant", "not_compliant")),
-    "report.next_steps.stop_vendor": text("vendor"),
-    "report.next_steps.missing_answers": text("use_case", "fields"),
-    "report.next_steps.client_questions": text("fields"),
-    "report.next_steps.obligation": text("text", "reference"),
-    "report.next_steps.none": text(),
+    "report.scale_up.verdict_blocked": text("decision"),
+    **_each("report.vendor_conclusion", ("stop", "clean", "blocked_running", "blocked_planned")),
+    "report.vendor_conclusion.open": text("count"),
+    "report.actions.item": text("text", "owner", "due"),
+    "report.actions.more": text("count"),
+    "report.actions.client_questions": text("fields"),
+    **_each("report.actions", ("all_here", "none", "more_one")),
+    "report.deadlines.concerns": text("tools"),
+    "report.deadlines.concerns_none": text(),
+    "report.roi.formula": text("weeks"),
+    "report.roi.revenue_not_counted": text("amount"),
+    "report.roi.revenue_counted": text("amount", "rate", "gain"),
+    "report.roi.above": text("gain", "cost"),
     "report.chart.title": text(),
     **_each("report.chart.quadrant", get_args(Priority)),
     **_each("report.chart.complexity", COMPLEXITIES),
     **_each("report.chart", ("x_axis", "y_axis", "empty", "scale_note", "clipped_note",
-                             "colour_note")),
+                             "colour_note", "blocked_note")),
     # profile.yaml and questionnaire.yaml: the profile vocabulary, the SME's questionnaire
     **INTAKE_TEXTS,
     # portfolio.yaml: the summary workbook, index.html, the calendar, the impact workbook

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli import AS_OF, PATHS, RULES, _print_error, handle_user_errors
+from engine.cli import AS_OF, PATHS, RULES, _print_error, _rules, handle_user_errors
 
 
 @click.command()
@@ -29,7 +29,7 @@ from engine.cli import AS_OF, PATHS, RULES, _print_error, handle_user_errors
 @RULES
 @handle_user_errors
 def init(path: Path | None, client_id: str | None, name: str | None, sector: str,
-         schema_ref: str | None, rules: Path) -> None:
+         schema_ref: str | None, rules: Path | None) -> None:
     """Write a new profile skeleton (default inputs/<id>.yaml); never overwrites."""
     from engine.intake.commands import init_profile
     from engine.intake.skeleton import Start, default_name
@@ -44,7 +44,7 @@ def init(path: Path | None, client_id: str | None, name: str | None, sector: str
             "and '-' (e.g. plomberie-martin)", param_hint="--id")
     target = path or Path("inputs") / f"{client_id}.yaml"
     created = init_profile(target, Start(client_id, name or default_name(client_id), sector),
-                           rules, schema_ref)
+                           _rules(rules), schema_ref)
     if not created.schema_found:
         click.echo(f"warning: {created.schema_ref} does not exist yet: write it with "
                    "iapme schema --out schema/profile.schema.json", err=True)
@@ -57,11 +57,11 @@ def init(path: Path | None, client_id: str | None, name: str | None, sector: str
               show_default=True, help="json: the JSON Schema; markdown: docs/profile.md.")
 @RULES
 @handle_user_errors
-def schema(out: Path | None, fmt: str, rules: Path) -> None:
+def schema(out: Path | None, fmt: str, rules: Path | None) -> None:
     """The JSON Schema (draft 2020-12) of a profile, from the validation model."""
     from engine.intake.commands import schema_document, write_text
 
-    text = schema_document(rules, fmt)
+    text = schema_document(_rules(rules), fmt)
     if out is None:
         click.echo(text, nl=False)
         return
@@ -77,12 +77,12 @@ def schema(out: Path | None, fmt: str, rules: Path) -> None:
 @AS_OF
 @click.option("--force", is_flag=True, help="Replace a questionnaire that holds answers.")
 @handle_user_errors
-def questionnaire(paths: tuple[Path, ...], out: Path, rules: Path, as_of: dt.date | None,
+def questionnaire(paths: tuple[Path, ...], out: Path, rules: Path | None, as_of: dt.date | None,
                   force: bool) -> None:
     """Write <out>/<client-id>/questionnaire.xlsx for each profile with open questions."""
     from engine.intake.commands import write_questionnaires
 
-    report = write_questionnaires(list(paths) or [Path("inputs")], out, rules, as_of,
+    report = write_questionnaires(list(paths) or [Path("inputs")], out, _rules(rules), as_of,
                                   dt.date.today(), force=force)
     for error in report.failed:
         _print_error(error)
@@ -107,11 +107,12 @@ def answers() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
 @RULES
 @handle_user_errors
-def answers_import(xlsx: Path, profile: Path | None, dry_run: bool, rules: Path) -> None:
+def answers_import(xlsx: Path, profile: Path | None, dry_run: bool,
+                   rules: Path | None) -> None:
     """Merge the answers of a filled questionnaire into its profile (comments kept)."""
     from engine.intake.commands import import_answers
 
-    result = import_answers(xlsx, profile, rules, dt.date.today(), dry_run=dry_run)
+    result = import_answers(xlsx, profile, _rules(rules), dt.date.today(), dry_run=dry_run)
     if result.diff:
         click.echo(result.diff, nl=False)
     for note in result.notes:

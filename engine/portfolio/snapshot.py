@@ -58,9 +58,11 @@ class ClientView:
     deadlines: list[Dated] = field(default_factory=list)
 
     def next_deadline(self) -> Dated | None:
-        """The soonest obligation not yet in force, if any."""
-        coming = [d for d in self.deadlines if not d.in_force and d.kind == "obligation"]
-        return min(coming, key=lambda d: (d.date, d.reference), default=None)
+        """The soonest dated entry after the assessment date (an obligation before a
+        transition of the law on the same day), as ``assessment.json``'s ``deadlines``."""
+        coming = [d for d in self.deadlines if d.date > self.as_of]
+        return min(coming, key=lambda d: (d.date, d.kind != "obligation", d.reference),
+                   default=None)
 
 
 def client_view(assessment: Assessment, source: str) -> ClientView:

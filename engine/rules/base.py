@@ -4,9 +4,10 @@
 operators, fields, values, duplicate ids, missing references, derived facts, vocabulary
 coverage, durable_rules' capacity), so ``iapme run`` and ``iapme assess`` never run on rules
 that fail ``iapme rules lint``. The rule base carries the deliverables' wording (``rules/texts/``,
-read once with the rules) and the table of fines (``rules/penalties.yaml``). The digest covers
-every rule file's, the register's, the fines' and the texts' bytes, so a manifest can tell when
-the rules changed: new wording rebuilds the clients' documents.
+read once with the rules), the table of fines (``rules/penalties.yaml``) and the tables read once
+the rules have run (``rules/decision.yaml``, ``actions.yaml``, ``calendar.yaml``). The digest
+covers every rule file's, the register's, the fines', those tables' and the texts' bytes, so a
+manifest can tell when the rules changed: new wording rebuilds the clients' documents.
 
 A :class:`RuleBase` is prepared once per process and owns what evaluating needs: the compiled
 rule program and its durable_rules form (:class:`engine.rules.durable.evaluate.DurableRules`,
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.assessment.penalties import PENALTIES_FILE, PenaltyTable
+from engine.assessment.policy import POLICY_FILES, Policy
 from engine.common.digest import digest_files
 from engine.documents.texts import Texts
 from engine.errors import Issue, RuleError
@@ -42,6 +44,7 @@ class RuleBase:
     texts: Texts
     engine: DurableRules
     penalties: PenaltyTable = field(default_factory=PenaltyTable)
+    policy: Policy = field(default_factory=Policy)  # decision, actions, calendar
     timeline: Timeline = field(default_factory=Timeline)  # the named legal dates
 
     @functools.cached_property
@@ -104,13 +107,13 @@ def check_rulebase(rules_dir: Path, *, probe: bool = False
     if result.issues or result.engine is None:
         return None, result.issues
     files = rule_files(rules_dir)
-    for extra in (REGISTER_FILE, PENALTIES_FILE, TIMELINE_FILE):
+    for extra in (REGISTER_FILE, PENALTIES_FILE, TIMELINE_FILE, *POLICY_FILES):
         if (rules_dir / extra).is_file():
             files.append(rules_dir / extra)
     files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
                     rules_dir, result.register, result.texts, result.engine, result.penalties,
-                    load_timeline(rules_dir)[0])
+                    result.policy, load_timeline(rules_dir)[0])
     return base, []
 
 

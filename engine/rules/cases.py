@@ -36,7 +36,11 @@ answer). A ``vendors:`` list is a plain profile list::
                   bearer: deployer, status: unknown, rule: ai-act.art26.deployer-annex-iii}]
           no_obligations: {cv: ["Art. 27"]}           # obligation references that must be absent
           priority: {cv: do_first}                    # do_first|plan_later|test_if_time|avoid|none
+          quadrant: {cv: do_first}                    # the guide's matrix, whatever the decision
+          decision: {cv: {status: regularise_now, due: immediately, deadline: "2026-11-26",
+                          reasons: [gdpr.dpia.overdue]}}  # reasons: among the decision's
           anti_failure: {cv: {verdict: wait, no: [q1, q2, q3, q4]}}   # "no" answers, exactly
+                                                      # (and yes: [...], unknown: [...])
           scale_up: {cv: {ready: false, criteria: {c2: met, c4: unknown}}}
 
 The report lists every failure as ``file:line: case name: what differs`` (a rule that did not
@@ -210,10 +214,13 @@ class _Checker:
         self.problems += [f"rule {r} fired" for r in expect.get("not_fire", []) if r in self.fired]
         self._findings(expect.get("findings", []))
         self._obligations(expect)
-        for uc, u, priority in self.per_use_case(expect, "priority"):
-            got = u.priority or "none"
-            if got != (priority or "none"):
-                self.problems.append(f"{uc}: priority {got}, expected {priority}")
+        for key in ("priority", "quadrant"):
+            for uc, u, priority in self.per_use_case(expect, key):
+                got = getattr(u, key) or "none"
+                if got != (priority or "none"):
+                    self.problems.append(f"{uc}: {key} {got}, expected {priority}")
+        for uc, u, want in self.per_use_case(expect, "decision"):
+            self._decision(uc, u, want)
         for uc, u, want in self.per_use_case(expect, "anti_failure"):
             self._anti_failure(uc, u, want)
         for uc, u, want in self.per_use_case(expect, "scale_up"):
@@ -262,11 +269,35 @@ class _Checker:
         if "verdict" in want and u.anti_failure_verdict != want["verdict"]:
             self.problems.append(
                 f"{uc}: anti-failure verdict {u.anti_failure_verdict}, expected {want['verdict']}")
-        if "no" in want:
-            got = sorted(k for k, v in u.anti_failure.items() if v == "no")
-            if got != sorted(want["no"]):
-                self.problems.append(f"{uc}: anti-failure 'no' answers {got}, expected "
-                                     f"{sorted(want['no'])}")
+        for key, status in (("no", "not_met"), ("yes", "met"), ("unknown", "unknown")):
+            if key in want:
+                got = sorted(k for k, v in u.anti_failure.items() if v == status)
+                if got != sorted(want[key]):
+                    self.problems.append(f"{uc}: anti-failure '{key}' answers {got}, expected "
+                                         f"{sorted(want[key])}")
+
+    def _decision(self, uc: str, u: UseCaseAssessment, want: Any) -> None:
+        d = u.decision
+        if not isinstance(want, dict) or d is None:
+            self.problems.append(f"{uc}: expect.decision maps a use case to {{status, due, "
+                                 "deadline, reasons}}")
+            return
+        unknown = [k for k in want if k not in ("status", "due", "deadline", "reasons")]
+        if unknown:
+            self.problems.append(f"{uc}: unknown decision key(s) {unknown}")
+        if "status" in want and d.status != want["status"]:
+            self.problems.append(f"{uc}: decision {d.status} (reasons {d.rule_ids}), expected "
+                                 f"{want['status']}")
+        if "due" in want and d.due != want["due"]:
+            self.problems.append(f"{uc}: decision due {d.due}, expected {want['due']}")
+        if "deadline" in want:
+            got = d.deadline.isoformat() if d.deadline else None
+            if got != want["deadline"]:
+                self.problems.append(f"{uc}: decision deadline {got}, expected "
+                                     f"{want['deadline']}")
+        missing = [r for r in want.get("reasons", []) if r not in d.rule_ids]
+        if missing:
+            self.problems.append(f"{uc}: decision reasons lack {missing} (has {d.rule_ids})")
 
     def _scale_up(self, uc: str, u: UseCaseAssessment, want: dict[str, Any]) -> None:
         if "ready" in want and u.scale_up_ready != want["ready"]:
@@ -280,7 +311,8 @@ class _Checker:
 
 EXPECT_KEYS = ("tiers", "tier_floor", "references", "not_references", "missing_answers",
                "to_complete", "exclusions", "penalties", "fire", "not_fire", "findings",
-               "obligations", "no_obligations", "priority", "anti_failure", "scale_up")
+               "obligations", "no_obligations", "priority", "quadrant", "decision",
+               "anti_failure", "scale_up")
 
 
 def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebase: RuleBase,

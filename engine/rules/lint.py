@@ -20,6 +20,8 @@ Checks, in one pass over ``rules/`` (every problem is reported once, sorted by f
 * the deliverables' wording (``rules/texts/``, :mod:`engine.documents.text_keys`): unknown
   placeholders, missing keys and keys no code reads, the text key in the rule-id column;
 * the table of fines (``rules/penalties.yaml``) and the penalty ids rules name;
+* the decision's precedence, the action plan's topics and the calendar (``rules/decision.yaml``,
+  ``actions.yaml``, ``calendar.yaml``): their format, and every rule id they name exists;
 * durable_rules' capacity (:mod:`.durable.program`): a rule too large for one ruleset; and,
   with ``probe`` (``iapme rules lint``), the rulesets registered and a synthetic profile
   matching every condition evaluated in a subprocess with a timeout
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.penalties import PenaltyTable, load_penalties
+from engine.assessment.policy import Policy, load_policy
 from engine.common.suggest import hint
 from engine.documents.text_keys import check_texts
 from engine.documents.texts import Texts
@@ -83,6 +86,7 @@ class LintResult:
     texts: Texts
     engine: DurableRules | None = None  # the rules for durable_rules, when they compiled
     penalties: PenaltyTable = dataclasses.field(default_factory=PenaltyTable)
+    policy: Policy = dataclasses.field(default_factory=Policy)
 
 
 def problem(file: str, line: int | None, rule_id: str, message: str) -> Issue:
@@ -97,6 +101,7 @@ def lint_rule_dir(rules_dir: Path, *, probe: bool = False) -> LintResult:
     subprocess (registration and a synthetic profile), as ``iapme rules lint`` does.
     """
     from engine.rules.coverage import key_checks, penalty_checks, scope_checks  # uses our helpers
+    from engine.rules.policy_lint import policy_checks
 
     rules, load_issues = load_rules(rules_dir)
     compiled, compile_issues = compile_rules(rules)
@@ -118,6 +123,11 @@ def lint_rule_dir(rules_dir: Path, *, probe: bool = False) -> LintResult:
     issues += [problem(i.location.file, i.location.line, "penalties", i.message)
                for i in penalty_issues]
     issues += penalty_checks(rules, penalties, complete=not penalty_issues)
+    policy, policy_issues = load_policy(rules_dir)
+    issues += [problem(i.location.file, i.location.line, "policy", i.message)
+               for i in policy_issues]
+    if not policy_issues and not load_issues:
+        issues += policy_checks(rules_dir, rules, policy)
     engine = DurableRules(compiled)
     issues += [_normalise(i, schema=False) for i in engine.program.issues]
     if not rules and not issues:
@@ -129,7 +139,7 @@ def lint_rule_dir(rules_dir: Path, *, probe: bool = False) -> LintResult:
     unique = {(str(i.location), i.message): i for i in issues}
     ordered = sorted(unique.values(),
                      key=lambda i: (i.location.file, i.location.line or 0, i.message))
-    return LintResult(rules, compiled, ordered, register, texts, engine, penalties)
+    return LintResult(rules, compiled, ordered, register, texts, engine, penalties, policy)
 
 
 def _register_problem(issue: Issue) -> Issue:

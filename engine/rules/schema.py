@@ -86,7 +86,7 @@ def _schema() -> dict[str, FieldSpec]:
     vendor = _model_fields(Vendor, "vendor.", "vendors[].")
     schema.update({k: v for k, v in vendor.items() if k not in {"vendor.id"}})
     schema["vendor.country"] = FieldSpec("text", (), "vendors[].country")
-    for name in ("processes_health_data", "processes_special_data"):
+    for name in ("processes_health_data", "processes_special_data", "receives_personal_data"):
         schema[f"vendor.{name}"] = FieldSpec("bool", (True, False))
     # true: some use case of the vendor processes personal data; unknown: none says so but one
     # is unanswered; false: none does (GDPR Art. 2(1): no personal data, no GDPR duty)

@@ -144,8 +144,11 @@ class Provenance:
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.
 NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
-# The table of fines (engine.assessment.penalties) and the legal dates (engine.rules.timeline).
-NOT_RULE_FILES = ("penalties.yaml", "timeline.yaml")
+# The table of fines (engine.assessment.penalties), the legal dates (engine.rules.timeline) and
+# the tables read once the rules have run (engine.assessment.policy: the decision's precedence,
+# the action plan's topics, the calendar).
+NOT_RULE_FILES = ("penalties.yaml", "timeline.yaml", "decision.yaml", "actions.yaml",
+                  "calendar.yaml")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -153,8 +156,8 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
     Left aside: the folders of :data:`NOT_RULES` (``tests/`` holds the rule test cases,
     ``vendors/`` the vendor register, ``vocabulary/`` the deliberately neutral vocabulary values
-    that ``iapme rules lint`` reads, ``texts/`` the documents' wording), ``penalties.yaml`` (the
-    table of fines) and ``*.test.yaml`` files.
+    that ``iapme rules lint`` reads, ``texts/`` the documents' wording), the tables of
+    :data:`NOT_RULE_FILES` (fines, decision, actions, calendar) and ``*.test.yaml`` files.
     """
     files = [p for p in rules_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith((".test.yaml", ".test.yml"))

@@ -37,6 +37,14 @@ Tier = Literal["unacceptable", "high", "limited", "minimal", "undetermined", "ou
 TIER_ORDER: tuple[RuleTier, ...] = ("out_of_scope", "minimal", "limited", "high", "unacceptable")
 
 Priority = Literal["do_first", "plan_later", "test_if_time", "avoid"]
+# The one verdict on a use case (SPEC v2 §3 ``decision``), strongest first in the default
+# precedence of ``rules/decision.yaml``.
+DecisionStatus = Literal["stop", "regularise_now", "fix_before_launch", "to_complete",
+                         "proceed_with_conditions", "proceed"]
+DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+# When something is due: now (overdue or already running), on a date of the law, before the
+# tool is put into service, or not at all.
+Due = Literal["immediately", "on_date", "before_launch", "none"]
 Status = Literal["met", "not_met", "unknown"]
 # The kinds of fact a profile gives: the subject of a rule, the fact a condition reads.
 Subject = Literal["use_case", "vendor", "client"]

@@ -67,7 +67,8 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
     facts = to_facts(profile, as_of, origins(profile, sources, rulebase.register, as_of, texts))
     firings = rulebase.evaluate(facts, sid=f"{profile.client_id}@{as_of.isoformat()}")
     findings = build_findings(firings, profile, FactWords.of(texts))
-    result = assess(profile, findings, as_of, rulebase.digest, rulebase.penalties)
+    result = assess(profile, findings, as_of, rulebase.digest, rulebase.penalties,
+                    rulebase.policy)
     result.vendor_sources = sources
     result.register = rulebase.register
     fired = {f.rule_id for f in findings} | {o.rule_id for u in result.use_cases

@@ -47,6 +47,7 @@ def test_every_use_case_answers_every_item() -> None:
     result = assess_profile(profile, load_rulebase(ROOT / "rules"), dt.date(2026, 11, 26))
     for u in result.use_cases:
         assert list(u.anti_failure) == list(ANTI_FAILURE_ITEMS)
-        assert set(u.anti_failure.values()) <= {"ok", "no"}
+        assert set(u.anti_failure.values()) <= {"met", "not_met", "unknown"}
         assert list(u.scale_up) == list(SCALE_UP_ITEMS)
-        assert u.anti_failure_verdict == ("wait" if u.anti_failure_no > 3 else "go")
+        assert u.anti_failure_verdict == ("wait" if u.anti_failure_no > 3 else
+                                          "verify" if u.anti_failure_unknown else "go")

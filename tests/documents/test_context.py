@@ -52,8 +52,10 @@ class TestProhibitedPractice:
                     "intérêt économique.",
         }
         assert summary["blockers_text"] == (
-            f"{summary['blockers']} point(s) bloquant(s) relevé(s) : ils sont repris dans les "
-            "prochaines étapes et détaillés en annexe.")
+            f"{summary['blockers']} point(s) bloquant(s) fondent ces décisions : ils sont repris "
+            "dans le plan d'action et détaillés en annexe.")
+        assert summary["decisions_text"] == (
+            "Décision sur chaque usage : 1 à arrêter et 1 à régulariser sans délai.")
 
     def test_use_case_notes_only_on_the_prohibited_one(self, rulebase: RuleBase) -> None:
         emotions, chatbot = _context(rulebase, "vigie-retail")["use_cases"]
@@ -68,7 +70,9 @@ class TestProhibitedPractice:
         assert emotisense["conclusion"] == (
             "Conclusion : cet outil ne sert qu'à une pratique interdite (article 5 du règlement "
             "européen sur l'IA) ; il doit être désactivé.")
-        assert crisp["conclusion"] == "Conclusion : aucun point bloquant pour ce fournisseur."
+        assert crisp["conclusion"] == (
+            "Conclusion : des points bloquants sont à régler sans délai avec ce fournisseur, "
+            "qui reçoit déjà des données.")
 
     def test_charter_clauses_that_apply_are_worded_the_others_empty(self, rulebase: RuleBase
                                                                     ) -> None:
@@ -95,7 +99,25 @@ class TestConclusions:
                                 with_chart=False)
         assert context["summary"]["blockers_text"] == "Aucun point bloquant."
         assert context["summary"]["prohibited_alert"] == {"lead": "", "text": ""}
-        assert context["brief"]["intro"].startswith("Nous préparons l'intégration d'outils")
+        assert context["brief"]["intro"] == [
+            "Nous préparons l'intégration d'outils d'IA dans nos processus. Avant de retenir un "
+            "éditeur, nous vous remercions de vérifier avec lui les exigences minimales "
+            "ci-dessous."]
+
+    def test_brief_intro_follows_the_stage(self, rulebase: RuleBase) -> None:
+        """A tool in use is "déjà en service", to check now; an idea "avant toute mise en
+        service"; a prohibited use is in neither list."""
+        running, planned = _context(rulebase, "plomberie-martin")["brief"]["intro"]
+        assert running.startswith("Les outils d'IA suivants sont déjà en service chez nous : "
+                                  "Meya.ai pour «\xa0Chatbot WhatsApp de prise de rendez-vous\xa0» "
+                                  "(en pilote).")
+        assert "sans délai" in running
+        assert planned.startswith("Nous envisageons de mettre en service : DevisOnline pour "
+                                  "«\xa0Génération de devis à partir de photos\xa0» (à l'étude). "
+                                  "Avant toute mise en service")
+        (only,) = _context(rulebase, "vigie-retail")["brief"]["intro"]
+        assert "Crisp" in only
+        assert "EmotiSense" not in only
 
     def test_no_blocker_is_never_said_bare_while_answers_are_missing(
             self, rulebase: RuleBase) -> None:
@@ -110,36 +132,38 @@ class TestConclusions:
             "cette conclusion est provisoire tant qu'elles manquent.")
         assert context["next_steps"][0] == (
             "Compléter les réponses manquantes sur l'entreprise : Champion IA, Dirigeant, "
-            "Personnel formé à l'IA et Comité social et économique (CSE).")
+            "Personnel formé à l'IA et Comité social et économique (CSE). Responsable : "
+            "Direction. Échéance : sans délai.")
         assert len(context["client_findings"]) == 4
 
-    @pytest.mark.parametrize(("client", "start"), [
-        ("plomberie-martin", "Nous souhaitons tester ou déployer les outils d'IA suivants : "),
-        ("vigie-retail", "Nous souhaitons tester ou déployer l'outil d'IA suivant : Crisp. "),
-    ])
-    def test_brief_intro_one_or_several_tools(self, rulebase: RuleBase, client: str, start: str
-                                              ) -> None:
-        brief = _context(rulebase, client)["brief"]
-        assert brief["intro"].startswith(start)
-        assert brief["tools"] in brief["intro"]
 
-    def test_scale_up_verdict_and_roi_note(self, rulebase: RuleBase) -> None:
+    def test_scale_up_verdict_follows_the_decision(self, rulebase: RuleBase) -> None:
         for client in ("plomberie-martin", "cosmea-nature", "cabinet-fiscaconseil"):
             for u in _context(rulebase, client)["use_cases"]:
-                assert u["scale_up_verdict"] == (
-                    "Tous les critères sont réunis : l'usage peut être généralisé."
-                    if u["scale_up_ready"] else "Les critères ne sont pas encore tous réunis : "
-                    "poursuivre le test avant de généraliser.")
-                assert bool(u["roi"]["note"]) == (not u["roi"]["measurable"])
+                if u["decision"]["blocked"]:
+                    assert u["scale_up_verdict"] == (
+                        "L'usage ne peut pas être généralisé tant que la décision "
+                        f"« {u['decision']['label']} » n'est pas levée.")
+                else:
+                    assert u["scale_up_verdict"] == (
+                        "Tous les critères sont réunis : l'usage peut être généralisé."
+                        if u["scale_up_ready"] else "Les critères ne sont pas encore tous "
+                        "réunis : ne pas généraliser l'usage avant qu'ils le soient.")
+                assert ("ne peut pas encore être mesuré" in u["roi"]["note"]) == (
+                    not u["roi"]["measurable"])
 
     def test_anti_failure_verdict_counts(self, rulebase: RuleBase) -> None:
+        """Oui / Non / À vérifier, counted; the verdict fits the stage and the decision."""
         for u in _context(rulebase, "plomberie-martin")["use_cases"]:
-            no = sum(1 for q in u["anti_failure"] if q["answer"] == "Non")
-            assert no == u["anti_failure_no"]
-            expected = (f"{no} réponse(s) « non » sur 7 : le projet peut être lancé." if no <= 3
-                        else "Plus de 3 réponses « non » : attendre ou ajuster le projet avant "
-                             "de le lancer.")
-            assert u["anti_failure_verdict"] == expected
+            answers = [q["answer"].split(" : ")[0] for q in u["anti_failure"]]
+            assert set(answers) <= {"Oui", "Non", "À vérifier"}
+            assert answers.count("Non") == u["anti_failure_no"]
+            assert answers.count("À vérifier") == u["anti_failure_unknown"]
+            verdict = u["anti_failure_verdict"]
+            if u["stage"] in ("Pilote", "En production"):
+                assert "lancé" not in verdict
+                assert "lancer" not in verdict
+            assert ("la décision sur cet usage reste" in verdict) == u["decision"]["blocked"]
 
 
 def test_every_conclusion_is_worded_by_the_texts(tmp_path: Path, copy_rules: Any,
@@ -148,10 +172,11 @@ def test_every_conclusion_is_worded_by_the_texts(tmp_path: Path, copy_rules: Any
     rules = copy_rules(tmp_path)
     report = rules / "texts" / "report.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace(
-        "Conclusion : aucun point bloquant pour ce fournisseur.", "Fournisseur conforme."),
+        "Conclusion : des points bloquants sont à régler sans délai avec ce fournisseur, qui "
+        "reçoit déjà des données.", "Fournisseur à régulariser."),
         encoding="utf-8")
     context = _context(rulebase, "vigie-retail", load_texts(rules))
-    assert context["vendors"][1]["conclusion"] == "Fournisseur conforme."
+    assert context["vendors"][1]["conclusion"] == "Fournisseur à régulariser."
 
 
 def test_no_none_anywhere(rulebase: RuleBase) -> None:

@@ -76,11 +76,12 @@ def test_no_template_leftovers(rendered: dict[str, dict[str, bytes]]) -> None:
 
 
 def test_french_formats(rendered: dict[str, dict[str, bytes]]) -> None:
-    """Dates like '26 novembre 2026', amounts like '1 500 €', percentages like '12,5 %'."""
+    """Dates like '26 novembre 2026', amounts like '1 500 €', ROI percentages to the unit."""
     report = document_text(rendered["plomberie-martin"]["rapport-audit.docx"])
     assert "26 novembre 2026" in report
     assert re.search(r"\d{1,3}(\u00a0\d{3})+\u00a0€", report)
-    assert re.search(r"\d+,\d\u00a0%", report)
+    assert re.search(r"\d+\u00a0%", report)
+    assert not re.search(r"\d+,\d\u00a0%", report)  # a ROI is rounded to the unit
     assert not re.search(r"\d\.\d+\s?%", report)  # no English decimal point before a percent
 
 
@@ -104,14 +105,16 @@ def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
         rendered: dict[str, dict[str, bytes]]) -> None:
     """Vigie's emotion tool (art. 5(1)(f)) is not offered for deployment, nor endorsed."""
     brief = document_text(rendered["vigie-retail"]["brief-dsi.docx"])
-    assert ("tester ou déployer l'outil d'IA suivant : Crisp. Avant toute mise en service, "
-            "nous vous remercions de vérifier avec son éditeur") in brief
+    assert ("Les outils d'IA suivants sont déjà en service chez nous : Crisp pour "
+            "«\u00a0Chatbot d’accueil des clients des enseignes\u00a0» (en production).") in brief
     assert "Usages à arrêter" in brief
     assert "EmotiSense Analytics : Analyse des émotions des téléconseillers" in brief
     assert "art. 5(1)(f)" in brief
     assert "Utilisé pour : Analyse des émotions" not in brief  # no GDPR checklist to deploy it
     charter = document_text(rendered["vigie-retail"]["charte-ia.docx"])
-    assert "Outils d'IA utilisés à ce jour : Crisp." in charter
+    assert ("Outils d'IA utilisés à ce jour : Crisp pour «\u00a0Chatbot d’accueil des clients "
+            "des enseignes\u00a0» (en production).") in charter
+    assert "EmotiSense" not in charter
     report = document_text(rendered["vigie-retail"]["rapport-audit.docx"])
     assert "ne sert qu'à une pratique interdite" in report
     # a prohibited practice is stopped, not improved: no GDPR fixes, ROI or roll-out advice
@@ -119,7 +122,9 @@ def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
     assert "Exclu : pratique interdite" in report
     assert report.count("Checklist anti-échec") == 1  # the chatbot's only
     steps = report.split("Prochaines étapes")[1].split("Glossaire")[0]
-    assert "Désactiver EmotiSense Analytics" in steps
+    assert ("Arrêter «\u00a0Analyse des émotions des téléconseillers (webcam et voix)\u00a0» "
+            "(EmotiSense Analytics)") in steps
+    assert "désactiver l'outil et ses accès" in steps
     assert "Faire signer à EmotiSense" not in steps
     assert "offre professionnelle" not in steps
     for client in ("plomberie-martin", "recrutis-interim", "cosmea-nature"):
@@ -140,8 +145,10 @@ def test_a_tool_with_an_allowed_use_too_stays_in_the_brief(tmp_path: Path) -> No
                           toolkit)
     brief = document_text(files["brief-dsi.docx"])
     assert "Usages à arrêter" in brief
-    assert "déployer les outils d'IA suivants : EmotiSense Analytics et Crisp." in brief
-    assert "Utilisé pour : Analyse des émotions des téléconseillers (webcam et voix) et " in brief
+    assert ("déjà en service chez nous : EmotiSense Analytics pour «\u00a0Chatbot d’accueil des "
+            "clients des enseignes\u00a0» (en production).") in brief
+    assert ("Utilisé pour : Analyse des émotions des téléconseillers (webcam et voix) (à l'étude) "
+            "et ") in brief
 
 
 def test_assessment_json_marks_the_tool_to_switch_off() -> None:

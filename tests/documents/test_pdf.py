@@ -1,18 +1,26 @@
-"""Tests of engine.documents.pdf: inputs checked, PDFs counted, nothing partial left behind."""
+"""Tests of engine.documents.pdf: inputs checked, PDFs counted, nothing partial left behind; and
+of the guard LibreOffice runs behind (engine.documents.guard), with ordinary programs."""
 
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from engine.documents.guard import guard, main
 from engine.documents.pdf import convert_to_pdf, find_soffice
 from engine.documents.render import PreparedTemplate, make_environment
 from engine.errors import OutputError, ToolMissingError
 from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
+
+HOME_OF = ("engine.documents.guard",)
 
 needs_libreoffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 
@@ -115,3 +123,68 @@ class TestConversion:
                 ["pdfinfo", str(first)], capture_output=True, text=True, check=True
             ).stdout
             assert "Pages:" in info
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+class TestGuard:
+    """LibreOffice's guard: the program's exit code passes through; when the run is gone (its
+    end of the pipe closed, however it ended), the program and what it forked are killed."""
+
+    def test_the_programs_exit_code(self) -> None:
+        read, write = os.pipe()  # the write end stays open: the run is alive
+        try:
+            assert guard(read, [sys.executable, "-c", "raise SystemExit(3)"]) == 3
+            assert guard(read, [sys.executable, "-c", "import os, signal; "
+                                "os.kill(os.getpid(), signal.SIGTERM)"]) == 128 + signal.SIGTERM
+        finally:
+            os.close(read)
+            os.close(write)
+
+    def test_usage(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["guard", "soffice"]) == 2
+        assert main(["guard", "x", "soffice"]) == 2
+        assert "usage: python -m engine.documents.guard FD PROGRAM" in capsys.readouterr().err
+
+    def test_the_program_and_its_children_die_with_the_run(self, tmp_path: Path) -> None:
+        pids = tmp_path / "pids"
+        program = (
+            "import os, subprocess, sys, time\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+            f"open({str(pids) + '.tmp'!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')\n"
+            f"os.replace({str(pids) + '.tmp'!r}, {str(pids)!r})\n"
+            "time.sleep(120)\n")
+        read, write = os.pipe()
+        started = subprocess.Popen(  # as engine.documents.pdf starts it: a group of its own
+            [sys.executable, "-m", "engine.documents.guard", str(read), sys.executable, "-c",
+             program], pass_fds=(read,), start_new_session=True)
+        os.close(read)
+        try:
+            deadline = time.monotonic() + 60
+            while not pids.exists():
+                assert time.monotonic() < deadline, "the program did not start"
+                assert started.poll() is None
+                time.sleep(0.05)
+            forked = [int(pid) for pid in pids.read_text(encoding="utf-8").split()]
+            assert all(_alive(pid) for pid in forked)
+            os.close(write)  # the run is gone
+            write = -1
+            assert started.wait(timeout=30) == -signal.SIGKILL
+            deadline = time.monotonic() + 10
+            while any(_alive(pid) for pid in forked):
+                assert time.monotonic() < deadline, "a process outlived the guard"
+                time.sleep(0.05)
+        finally:
+            if write >= 0:
+                os.close(write)
+            if started.poll() is None:
+                os.killpg(started.pid, signal.SIGKILL)
+                started.wait()

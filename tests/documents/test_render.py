@@ -1,16 +1,19 @@
-"""Tests of engine.documents.render: same text as docxtpl, deterministic bytes, sandbox, errors."""
+"""Tests of engine.documents.render: same text as docxtpl, deterministic bytes, sandbox, errors;
+and of the zip and package XML it writes (engine.documents.zipwriter)."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
+from lxml import etree
 
 from engine.documents.render import (
     DocProperties,
@@ -21,8 +24,19 @@ from engine.documents.render import (
     make_environment,
     reference_render,
 )
+from engine.documents.zipwriter import (
+    append_to_zip,
+    build_zip,
+    content_types_xml,
+    core_xml,
+    media_target,
+    renumber_shapes,
+    scaled_size,
+)
 from engine.errors import TemplateError
 from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context, sample_png
+
+HOME_OF = ("engine.documents.zipwriter",)
 
 
 @pytest.fixture
@@ -263,3 +277,57 @@ def test_image_outside_a_render_is_an_internal_error() -> None:
     image = Image(sample_png(), 20)
     with pytest.raises(InternalError):
         image.__html__()
+
+
+class TestZipWriter:
+    """engine.documents.zipwriter: the pieces render puts together, one by one."""
+
+    def test_appending_keeps_the_base_and_the_order(self) -> None:
+        base = build_zip([("[Content_Types].xml", b"<Types/>"), ("word/styles.xml", b"<s/>")])
+        copy = bytes(base)
+        png = sample_png()
+        whole = append_to_zip(base, [("word/document.xml", b"<d/>"),
+                                     ("word/media/image1.png", png)])
+        assert base == copy
+        assert whole == append_to_zip(base, [("word/document.xml", b"<d/>"),
+                                             ("word/media/image1.png", png)])
+        with zipfile.ZipFile(io.BytesIO(whole)) as archive:
+            assert archive.namelist() == ["[Content_Types].xml", "word/styles.xml",
+                                          "word/document.xml", "word/media/image1.png"]
+            kinds = {i.filename: i.compress_type for i in archive.infolist()}
+            assert archive.read("word/media/image1.png") == png
+        assert kinds["word/media/image1.png"] == zipfile.ZIP_STORED  # already deflated
+        assert kinds["word/document.xml"] == zipfile.ZIP_DEFLATED
+
+    def test_shapes_copied_by_a_loop_get_fresh_ids(self) -> None:
+        shape = '<wp:docPr id="1001" name="Image 1"/><w:bookmarkStart w:id="1001"/>'
+        xml, after = renumber_shapes(shape * 3, 5)
+        assert after == 8
+        assert [int(x) for x in re.findall(r'<wp:docPr id="(\d+)"', xml)] == [5, 6, 7]
+        assert xml.count('w:id="1001"') == 3  # only the drawings' ids
+
+    def test_core_properties_are_escaped_and_xml_safe(self) -> None:
+        core = core_xml("Dupont & Fils <SARL>\x01", "Sujet", "Cabinet", "",
+                        datetime.date(2026, 3, 1))
+        root = etree.fromstring(core)
+        texts = {etree.QName(e).localname: e.text for e in root}
+        assert texts["title"] == "Dupont & Fils <SARL>"
+        assert texts["created"] == texts["modified"] == "2026-03-01T00:00:00Z"
+        assert "keywords" not in texts
+        assert core == core_xml("Dupont & Fils <SARL>\x01", "Sujet", "Cabinet", "",
+                                datetime.date(2026, 3, 1))
+
+    def test_content_types_gain_png_once_and_the_core_part(self) -> None:
+        ns = "http://schemas.openxmlformats.org/package/2006/content-types"
+        source = f'<Types xmlns="{ns}"><Default Extension="xml" ContentType="a/b"/></Types>'
+        once = content_types_xml(source.encode(), "docProps/core.xml")
+        twice = content_types_xml(once, None)
+        root = etree.fromstring(twice)
+        assert [d.get("Extension") for d in root.iter(f"{{{ns}}}Default")] == ["png", "xml"]
+        assert [o.get("PartName") for o in root.iter(f"{{{ns}}}Override")] == [
+            "/docProps/core.xml"]
+
+    def test_image_size_and_target(self) -> None:
+        assert scaled_size(sample_png(40, 20), 50.0) == (1_800_000, 900_000)  # 50 mm, 2:1
+        assert media_target("word/header1.xml", "word/media/image1.png") == "media/image1.png"
+        assert media_target("customXml/item1.xml", "word/media/i.png") == "../word/media/i.png"

@@ -2,7 +2,9 @@
 do, refused by ``iapme templates check`` and by the run before any client is written.
 
 Each case edits a copy of the shipped charter (real zip entries) and runs the real command
-in a subprocess with a memory limit and a timeout, since the old code exhausted both.
+in a subprocess with a memory limit and a timeout, since the old code exhausted both. The two
+guards it goes through, the package check and the render budget, are also tried in process,
+case by case (``TestCheckPackage``, ``TestBudget``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from jinja2.exceptions import SecurityError
 
 from engine.common.zipio import build_zip
+from engine.documents.package import check_package
+from engine.documents.sandbox import BudgetError, Limits, budget, make_environment, render_stream
+
+HOME_OF = ("engine.documents.package", "engine.documents.sandbox")
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
@@ -240,3 +247,97 @@ class TestPackageParts:
                                 "https://www.cnil.fr/", external=True)
         done = iapme("templates", "check", "--templates", templates_with(tmp_path, edit))
         assert done.returncode == 0, done.stderr
+
+
+def _charter_entries(*edits: Callable[[Entries], None]) -> Entries:
+    with zipfile.ZipFile(TEMPLATES / "charte-ia.docx") as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    for edit in edits:
+        edit(entries)
+    return entries
+
+
+class TestCheckPackage:
+    """engine.documents.package on the charter's entries, without a subprocess."""
+
+    CHARTER = Path("modeles/charte-ia.docx")
+
+    def test_the_shipped_templates_pass(self) -> None:
+        for path in sorted(TEMPLATES.glob("*.docx")):
+            with zipfile.ZipFile(path) as source:
+                entries = {info.filename: source.read(info) for info in source.infolist()}
+            assert check_package(path, entries) == [], path.name
+
+    @pytest.mark.parametrize(("edit", "parts", "words"), [
+        (add_relationship("word/_rels/settings.xml.rels", R + "attachedTemplate",
+                          "http://evil.example/modele.dotm", external=True),
+         ("word/_rels/settings.xml.rels",), "the 'attachedTemplate' relationship points outside"),
+        (add_relationship("word/_rels/document.xml.rels", R + "oleObject",
+                          "embeddings/x.bin", part=("word/embeddings/x.bin", b"\xd0\xcf")),
+         ("word/_rels/document.xml.rels", "word/embeddings/x.bin"), "not allowed in a template"),
+        (add_relationship("word/_rels/document.xml.rels", R + "aFChunk", "chunk.mht"),
+         ("word/_rels/document.xml.rels",), "'aFChunk' relationship is not allowed"),
+        (lambda e: e.update({"word/settings.xml": e["word/settings.xml"].replace(
+            b"?>", b"?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", 1)}),
+         ("word/settings.xml",), "declares a DOCTYPE"),
+        (lambda e: e.update({"word/script.js": b"alert(1)"}), ("word/script.js",),
+         "a '.js' file has no place in a Word template"),
+    ], ids=["remote-template", "ole", "unknown-relationship", "doctype", "script"])
+    def test_a_refused_part_is_named(self, edit: Callable[[Entries], None],
+                                     parts: tuple[str, ...], words: str) -> None:
+        issues = check_package(self.CHARTER, _charter_entries(edit))
+        assert sorted((i.location.file, i.location.key_path) for i in issues) == [
+            (str(self.CHARTER), part) for part in parts]
+        assert any(words in i.message for i in issues), issues
+
+    def test_one_pass_names_every_refused_part(self) -> None:
+        issues = check_package(self.CHARTER, _charter_entries(
+            lambda e: e.update({"word/a.exe": b"MZ"}),
+            lambda e: e.update({"word/vbaProject.bin": b"\xd0\xcf"})))
+        assert sorted(i.location.key_path or "" for i in issues) == [
+            "word/a.exe", "word/vbaProject.bin"]
+
+    def test_a_zip_that_is_not_word(self) -> None:
+        (issue,) = check_package(self.CHARTER, {"word/document.xml": b"<a/>"})
+        assert "not a Word document (no [Content_Types].xml)" in issue.message
+
+
+def _render(source: str, limits: Limits, **context: object) -> str:
+    with budget(limits):
+        return render_stream(make_environment().from_string(source), dict(context))
+
+
+class TestBudget:
+    """engine.documents.sandbox in process: refused before the text is built, and the same
+    template with the same data always passes or always fails (steps and sizes, not time)."""
+
+    @pytest.mark.parametrize("source", [
+        "{{ name * 100000000 }}",
+        "{{ 10**(10**9) }}",
+        "{{ name|center(999999999) }}",
+        "{{ '%0999999999d' % 1 }}",
+        "{{ '{:>999999999}'.format(name) }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    ], ids=["multiply", "power", "center", "percent", "format", "loops"])
+    def test_refused(self, source: str) -> None:
+        with pytest.raises(BudgetError):
+            _render(source, Limits(), name="Plomberie Martin")
+
+    def test_the_step_budget_is_deterministic(self) -> None:
+        loop = "{% for i in range(n) %}{{ i }}{% endfor %}"
+        limits = Limits(steps=2_000)
+        assert _render(loop, limits, n=100).startswith("0123")
+        for _ in range(3):
+            with pytest.raises(BudgetError, match="more than 2,000 steps"):
+                _render(loop, limits, n=1_000)
+
+    def test_the_output_is_measured_as_it_streams(self) -> None:
+        """Each piece is small; the document as a whole is over the limit."""
+        source = "{% for i in range(30) %}{{ 'x' * 10 }}{% endfor %}"
+        assert len(_render(source, Limits(chars=300))) == 300
+        with pytest.raises(BudgetError, match="a document of more than 299 characters"):
+            _render(source, Limits(chars=299))
+
+    def test_python_internals_stay_out_of_reach(self) -> None:
+        with pytest.raises(SecurityError):
+            _render("{{ ''.__class__.__mro__ }}", Limits())

@@ -1,4 +1,5 @@
-"""Tests of the template checker: every template problem reported with file, part and paragraph."""
+"""Tests of the template checker: every template problem reported with file, part and paragraph;
+and of how a template is read into Jinja sources first (engine.documents.parts)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pytest
 
+from engine.documents.parts import paragraph_at, read_template
 from engine.documents.render import make_environment
 from engine.documents.templates import check_template, check_template_dir
+from engine.errors import TemplateError
 from tests.documents.sample import build_sample_template, sample_context
+
+HOME_OF = ("engine.documents.parts",)
 
 
 def _template(path: Path, *paragraphs: str, header: str = "", footer: str = "") -> Path:
@@ -121,3 +127,63 @@ class TestCheckTemplateDir:
         (tmp_path / "~$arte-ia.docx").write_bytes(b"lock")
         (issue,) = check_template_dir(tmp_path, ["charte-ia.docx"], None)
         assert "Did you mean" not in issue.message
+
+
+def _rezip(source: Path, target: Path, *, drop: str = "", add: tuple[str, bytes] | None = None
+           ) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            if info.filename != drop:
+                new.writestr(info, old.read(info))
+        if add is not None:
+            new.writestr(*add)
+    return target
+
+
+class TestReadTemplate:
+    """engine.documents.parts: body, headers and footers as the Jinja sources docxtpl would
+    compile, one paragraph per line so that an error names its paragraph."""
+
+    def test_body_header_and_footer_with_tags_split_across_runs_joined(self, tmp_path: Path
+                                                                       ) -> None:
+        document = docx.Document()
+        paragraph = document.add_paragraph("Bonjour ")
+        paragraph.add_run("{{ client").bold = True  # Word splits a tag where the format changes
+        paragraph.add_run("_name }} !")
+        document.add_paragraph("{% if show_notice %}Avis{% endif %}")
+        document.sections[0].header.paragraphs[0].text = "Au {{ as_of }}"
+        document.sections[0].footer.paragraphs[0].text = "Page"
+        document.save(str(tmp_path / "t.docx"))
+        source = read_template(tmp_path / "t.docx")
+        assert source.issues == ()
+        assert [(p.label, p.name) for p in source.parts] == [
+            ("body", "word/document.xml"), ("header1", "word/header1.xml"),
+            ("footer1", "word/footer1.xml")]
+        body = source.parts[0]
+        assert "{{ client_name }}" in body.source
+        assert paragraph_at(body.source, 2) == "Bonjour {{ client_name }} !"
+        assert paragraph_at(body.source, 3) == "{% if show_notice %}Avis{% endif %}"
+        assert body.prefix.rstrip().endswith(">")
+        assert "<w:body" not in body.prefix + body.suffix  # the body is the Jinja source only
+        assert "{{ as_of }}" in source.parts[1].source
+
+    def test_paragraph_at_falls_back_to_the_last_paragraph_with_text(self) -> None:
+        source = "<w:body>\n<w:p><w:t>Premier</w:t></w:p>\n<w:p></w:p>\n<w:p/>"
+        assert paragraph_at(source, 4) == "Premier"
+        assert paragraph_at(source, 99) == "Premier"
+        assert paragraph_at(source, None) == ""
+        assert paragraph_at("<w:p><w:t>" + "mot " * 40 + "</w:t></w:p>", 1).endswith("…")
+
+    def test_tags_in_footnotes_are_refused(self, tmp_path: Path) -> None:
+        template = _rezip(_template(tmp_path / "a.docx", "Texte"), tmp_path / "b.docx",
+                          add=("word/footnotes.xml", b"<w:footnotes xmlns:w='urn:w'><w:t>"
+                                                     b"{{ client_name }}</w:t></w:footnotes>"))
+        (issue,) = read_template(template).issues
+        assert issue.location.key_path == "footnotes"
+        assert "only supported in the body, headers and footers" in issue.message
+
+    def test_a_zip_without_its_main_part(self, tmp_path: Path) -> None:
+        template = _rezip(_template(tmp_path / "a.docx", "Texte"), tmp_path / "b.docx",
+                          drop="word/document.xml")
+        with pytest.raises(TemplateError, match="not a Word document"):
+            read_template(template)

@@ -13,7 +13,16 @@ import pytest
 from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
 from engine.documents.context import build_context
 from engine.documents.entries import _source
-from engine.documents.text_keys import REGISTER_FACTS, SCHEMA, TIERS, check_texts, load_texts
+from engine.documents.text_keys import (
+    DECISIONS,
+    DISCLOSURE_POINTS,
+    REGISTER_FACTS,
+    RUN_STATES,
+    SCHEMA,
+    TIERS,
+    check_texts,
+    load_texts,
+)
 from engine.documents.texts import Kind, Texts
 from engine.documents.wording import Wording
 from engine.errors import RuleError
@@ -26,6 +35,7 @@ from engine.rules.cases import _profile, load_cases
 from engine.run.pipeline import Toolkit, assess_profile, prepare, render_client
 
 ROOT = Path(__file__).resolve().parents[2]
+HIDDEN = ROOT / "tests" / "data" / "profiles" / "hidden-client.yaml"
 
 
 class _Recording(Texts):
@@ -49,7 +59,8 @@ class TestSchema:
     def test_label_families_follow_the_code_enumerations(self) -> None:
         for tier in ("unacceptable", "high", "limited", "minimal", "undetermined"):
             assert f"labels.tier.{tier}" in SCHEMA
-            assert f"labels.light.{tier}" in SCHEMA
+        for status in DECISIONS:
+            assert f"labels.decision_light.{status}" in SCHEMA
         assert set(TIERS) == {k.rpartition(".")[2] for k in SCHEMA if k.startswith("labels.tier.")}
         for hosting in get_args(Hosting):
             assert (f"labels.hosting.{hosting}" in SCHEMA) == (hosting != "unknown")
@@ -88,7 +99,7 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
     base = toolkit.rulebase
     kit = Toolkit(dataclasses.replace(base, texts=texts), toolkit.templates,
                   toolkit.templates_digest, toolkit.templates_dir)
-    for path in sorted((ROOT / "inputs").glob("*.yaml")):
+    for path in [*sorted((ROOT / "inputs").glob("*.yaml")), HIDDEN]:
         profile = load_profile(path)
         render_client(assess_profile(profile, kit.rulebase, dt.date(2026, 11, 26)), kit)
     for case in load_cases(ROOT / "rules"):
@@ -119,5 +130,22 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
         "Registre (vérifié, 02/01/2026)")
     assert _source(FactSource("register", "x", None, False), wording) == (
         "Registre (non vérifié, date inconnue)")
+    # A decision is worded for a tool in use or not, whatever the precedence of
+    # rules/decision.yaml; the default table never gives some pairs (a running use case is
+    # never "fix before launch"): word them all, as decision_label does.
+    for status in DECISIONS:
+        for state in RUN_STATES:
+            texts.text(f"labels.decision.{status}.{state}")
+            texts.text(f"report.decision.{status}.{state}")
+        texts.text(f"labels.decision_light.{status}")
+        texts.text(f"report.summary.decision_count.{status}", count="1")
+    # an idea with every checklist answer known; a vendor blocked before any launch
+    texts.text("report.anti_failure.verdict.go.planned", count="0", unknown="0", total="7",
+               max="3")
+    texts.text("report.vendor_conclusion.blocked_planned")
+    # Art. 50 points the company owes, met or not; no sample provides its own chatbot.
+    for point in DISCLOSURE_POINTS:
+        texts.text(f"charter.disclosure_point.{point}.in_place", tools="x")
+        texts.text(f"charter.disclosure_point.{point}.to_do", tools="x", date="y")
     # The intake stage's texts (profile vocabulary, questionnaire): tests/intake checks them.
     assert sorted(set(SCHEMA) - set(INTAKE_TEXTS) - texts.read) == []

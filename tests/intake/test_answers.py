@@ -1,17 +1,26 @@
 """``iapme answers import``: French answers back to values; an invalid answer exits 1 naming the
-sheet, row, question and allowed answers, with the profile untouched."""
+sheet, row, question and allowed answers, with the profile untouched. The reading and decoding
+of the rows (engine.intake.answers) are also tried directly: sizes, numbers, dates, lists."""
 
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from engine.cli import main
+from engine.documents.text_keys import load_texts
+from engine.errors import AnswersError
+from engine.intake.answers import MAX_BYTES, MAX_UNPACKED, Answer, Filled, decode, read_filled
+from engine.intake.words import ProfileWords
 from tests.intake.fill import fill, rows, sensible
+
+HOME_OF = ("engine.intake.answers", "engine.intake.words")
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "profiles" / "intake-undetermined.yaml"
@@ -195,3 +204,76 @@ class TestAnswers:
         assert load_workbook(copy)["Questions"].column_dimensions["G"].hidden
         code, output = _import(copy, profile)
         assert code == 0, output
+
+
+@pytest.fixture(scope="module")
+def words() -> ProfileWords:
+    return ProfileWords(load_texts(ROOT / "rules"))
+
+
+class TestReadAndDecode:
+    """engine.intake.answers without the command around it."""
+
+    def _decode(self, words: ProfileWords, *cells: tuple[str, str, Any]) -> list[Any]:
+        filled = Filled("q.xlsx", "Questions", {"client_id": "dupain"}, [
+            Answer(row, target, value, f"Question {row}", cell)
+            for row, (target, value, cell) in enumerate(cells, start=2)])
+        return [(use_case, path, value) for use_case, path, value, _ in
+                decode(filled, words).answers]
+
+    def test_too_large_is_refused_before_it_is_opened(self, tmp_path: Path) -> None:
+        big = tmp_path / "big.xlsx"
+        with big.open("wb") as handle:
+            handle.truncate(MAX_BYTES + 1)  # sparse: nothing is written
+        with pytest.raises(AnswersError, match="larger than 10 MB; this is not a questionnaire"):
+            read_filled(big, load_texts(ROOT / "rules"))
+
+    def test_a_zip_bomb_is_refused_before_it_is_unpacked(self, tmp_path: Path) -> None:
+        bomb = tmp_path / "bomb.xlsx"
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, \
+                archive.open("xl/worksheets/sheet1.xml", "w") as stream:
+            for _ in range(MAX_UNPACKED // 2**20 + 1):
+                stream.write(bytes(2**20))
+        assert bomb.stat().st_size < MAX_BYTES
+        with pytest.raises(AnswersError, match="unpacks to more than 100 MB"):
+            read_filled(bomb, load_texts(ROOT / "rules"))
+
+    def test_numbers_and_dates_as_people_write_them(self, words: ProfileWords) -> None:
+        assert self._decode(
+            words,
+            ("client.employees", "", "1 200"),
+            ("client.annual_turnover_eur", "", "1\u202f500\u202f000,50"),
+            ("client.monthly_operating_budget_eur", "", 3000),
+            ("assessment.date", "", "26/11/2026"),
+            ("use_cases[tri-cv].system.on_market_since", "", "2025-02-01"),
+        ) == [(None, "client.employees", 1200), (None, "client.annual_turnover_eur", 1500000.5),
+              (None, "client.monthly_operating_budget_eur", 3000),
+              (None, "assessment.date", "2026-11-26"),
+              ("tri-cv", "use_cases.system.on_market_since", "2025-02-01")]
+
+    def test_every_unreadable_answer_at_once(self, words: ProfileWords) -> None:
+        with pytest.raises(AnswersError) as caught:
+            self._decode(words, ("client.employees", "", "12,5"),
+                         ("assessment.date", "", "31/02/2026"),
+                         ("client.works_council", "", "Peut-être"))
+        messages = [i.message for i in caught.value.issues]
+        assert len(messages) == 3
+        assert messages[0].startswith("sheet 'Questions', row 2: « Question 2 »: '12,5' is not "
+                                      "an allowed answer; answer a number written in digits")
+        assert "answer a date written dd/mm/yyyy" in messages[1]
+        assert "'Peut-être' is not an allowed answer; answer « Oui » / « Non »" in messages[2]
+        assert "3 answer(s) cannot be read; nothing was changed" in caught.value.summary
+
+    def test_a_list_is_answered_whole_or_not_at_all(self, words: ProfileWords) -> None:
+        target = "use_cases[tri-cv].system.capabilities"
+        assert self._decode(words, (target, "conversational_agent", "Oui"),
+                            (target, "translation", None)) == [
+            ("tri-cv", "use_cases.system.capabilities", ["conversational_agent"])]
+        assert self._decode(words, (target, "conversational_agent", "Oui"),
+                            (target, "translation", "Je ne sais pas")) == []
+        assert self._decode(words, (target, "conversational_agent", None)) == []
+
+    def test_an_edited_hidden_key_is_reported(self, words: ProfileWords) -> None:
+        with pytest.raises(AnswersError, match=r"the hidden key 'client\.employes' is not a "
+                                               r"profile key"):
+            self._decode(words, ("client.employes", "", "12"))

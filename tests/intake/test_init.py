@@ -1,5 +1,6 @@
 """``iapme init``: a skeleton with the schema modeline on line 1, every key present or commented
-with its French label and allowed values; it validates; init never overwrites."""
+with its French label and allowed values; it validates; init never overwrites. Also the home of
+engine.intake.cli, where init's options are checked and the intake commands are declared."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from engine.cli import main
+from engine.intake.cli import COMMANDS
 from engine.intake.keys import all_keys
+from engine.intake.skeleton import default_name
 from engine.profile.validate import load_profile
 from engine.profile.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = str(ROOT / "rules")
+HOME_OF = ("engine.intake.cli", "engine.intake.skeleton")
 
 
 @pytest.fixture
@@ -49,6 +54,11 @@ class TestInit:
         assert profile.client.name == "Plomberie & Chauffage Martin"
         assert profile.client.sector == "artisan"
         assert profile.client.id == "plomberie-martin"
+
+    def test_without_a_name_one_is_made_from_the_id(self, project: Path) -> None:
+        assert _init("--id", "sarl-dupont-fils")[0] == 0
+        profile = load_profile(project / "inputs" / "sarl-dupont-fils.yaml")
+        assert profile.client.name == default_name("sarl-dupont-fils") == "Sarl Dupont Fils"
 
     def test_the_skeleton_validates_against_the_schema_too(self, project: Path) -> None:
         _init("inputs/dupont.yaml")
@@ -109,3 +119,25 @@ class TestInit:
         assert code == 2
         assert message in output
         assert not (project / "inputs").exists()
+
+
+def test_the_intake_commands_are_iapme_commands() -> None:
+    """engine.intake.cli declares them; engine.cli registers every one (answers with its
+    import subcommand)."""
+    assert [c.name for c in COMMANDS] == ["init", "schema", "questionnaire", "answers"]
+    assert all(main.commands[str(c.name)] is c for c in COMMANDS)
+    answers = main.commands["answers"]
+    assert isinstance(answers, click.Group)
+    assert list(answers.commands) == ["import"]
+
+
+@pytest.mark.parametrize("args", [("init", "--id", "abc"), ("schema", "--format", "markdown"),
+                                  ("questionnaire", "inputs"), ("answers", "import", "x.xlsx")])
+def test_without_rules_option_the_shipped_rules_serve(project: Path,
+                                                       args: tuple[str, ...]) -> None:
+    """From a folder with no rules/, every intake command finds the rules shipped with iapme."""
+    (project / "inputs").mkdir()
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output, result.output
+    assert "NoneType" not in result.output, result.output

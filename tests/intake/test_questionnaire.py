@@ -17,6 +17,7 @@ from engine.cli import main
 from engine.documents.pdf import find_soffice
 from engine.intake.commands import questionnaire_for
 from engine.intake.questions import COMPANY, DECIDES_TIER, DUTIES_ONLY, open_questions
+from engine.intake.workbook import FORMAT, META
 from engine.profile.validate import load_profile, profile_from_doc
 from engine.profile.yamlio import load_yaml_text
 from engine.rules.base import RuleBase, load_rulebase
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "profiles" / "intake-undetermined.yaml"
 DAY = dt.date(2026, 11, 26)
 CODE = r"[a-z]+_[a-z_]+|use_cases\["  # what a code looks like (capabilities, key paths)
+HOME_OF = ("engine.intake.commands", "engine.intake.questions", "engine.intake.workbook")
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +102,10 @@ class TestWorkbook:
         book = load_workbook(workbook)
         assert book.sheetnames == ["Mode d'emploi", "Questions", "Listes"]
         assert book["Listes"].sheet_state == "hidden"
+        identity = {book["Listes"].cell(i, 1).value: book["Listes"].cell(i, 2).value
+                    for i in range(1, len(META) + 1)}  # what answers import checks first
+        assert identity == {"format": FORMAT, "client_id": "boulangerie-dupain",
+                            "profile": str(FIXTURE), "as_of": "2026-11-26"}
         sheet = book["Questions"]
         header = [c.value for c in sheet[1]]
         assert header == ["N°", "Outil ou usage concerné", "Question",

@@ -24,6 +24,7 @@ from engine.profile.yamlio import load_yaml, load_yaml_text
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema" / "profile.schema.json"
 SAMPLES = sorted((ROOT / "inputs").glob("*.yaml"))
+HOME_OF = ("engine.intake.keys", "engine.intake.reference")
 
 
 @pytest.fixture(scope="module")

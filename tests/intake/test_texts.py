@@ -21,6 +21,7 @@ from engine.rules.spec import load_rules
 from tests.documents.test_text_keys import _recording
 
 ROOT = Path(__file__).resolve().parents[2]
+HOME_OF = ("engine.intake.rows", "engine.intake.text_keys")
 
 
 def test_every_question_a_rule_asks_has_its_french_question() -> None:

@@ -12,6 +12,15 @@ import openpyxl
 from click.testing import CliRunner
 
 from engine.cli import main
+from engine.portfolio.cli import COMMANDS
+from engine.portfolio.commands import impact_command
+from engine.portfolio.evaluate import evaluate_with
+from engine.portfolio.impact import ImpactOptions, compare
+from engine.portfolio.impact_view import REWORK
+from engine.portfolio.snapshot import ClientView, UseCaseView
+
+HOME_OF = ("engine.portfolio.cli", "engine.portfolio.commands", "engine.portfolio.evaluate",
+           "engine.portfolio.impact_view", "engine.portfolio.snapshot")
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "inputs"
@@ -76,8 +85,7 @@ def test_a_git_revision_as_baseline_and_a_hand_edited_report_to_rework(
     result = _impact("--baseline", "HEAD", "--rules", str(repo / "rules"), "--out", str(out),
                      str(INPUTS / "recrutis-interim.yaml"), "--exit-code", "--jobs", "1")
     assert result.exit_code == 3, result.output
-    assert "recrutis-interim/rapport-audit.docx: edited by hand, à reprendre à la main" \
-        in result.output
+    assert f"recrutis-interim/rapport-audit.docx: edited by hand, {REWORK}" in result.output
     assert "charte-ia.docx" not in result.output
     # the run keeps the edited report, and says it is to rework
     import engine.run.workers
@@ -95,3 +103,43 @@ def test_an_unknown_baseline_is_a_located_error(tmp_path: Path) -> None:
     result = _impact("--baseline", "no-such-ref", str(INPUTS))
     assert result.exit_code == 1
     assert "no-such-ref: --baseline is neither a folder nor a git revision" in result.output
+
+
+def test_compare_names_moves_rewordings_and_decisions() -> None:
+    import datetime as dt
+
+    day, later = dt.date(2027, 12, 2), dt.date(2028, 6, 1)
+    before = ClientView("c", "Client", "c.yaml", dt.date(2026, 11, 26), "high",
+                        {"u": UseCaseView("u", "U", "high", "proceed_with_conditions")},
+                        {("u", "Art. 26(2)", "Contrôle humain"): (day, False),
+                         ("u", "Art. 50(2)", "Marquer avant le 2 août 2026"): (day, False),
+                         ("u", "Art. 4", "Former"): (day, True)},
+                        {("u", "rule.a"): "Bloquant"})
+    after = ClientView("c", "Client", "c.yaml", dt.date(2026, 11, 26), "high",
+                       {"u": UseCaseView("u", "U", "high", "fix_before_launch")},
+                       {("u", "Art. 26(2)", "Contrôle humain"): (later, False),
+                        ("u", "Art. 50(2)", "Marquer avant le 1er juin 2028"): (later, False),
+                        ("u", "Art. 27", "AIPD"): (later, False)}, {})
+    kinds = {(c.kind, c.reference) for c in compare(before, after)}
+    assert kinds == {("decision", ""), ("obligation_moved", "Art. 26(2)"),
+                     ("obligation_moved", "Art. 50(2)"), ("obligation_removed", "Art. 4"),
+                     ("obligation_added", "Art. 27"), ("blocker_removed", "rule.a")}
+    assert compare(before, before) == []
+
+
+def test_the_library_api_and_one_read_per_profile(tmp_path: Path, copy_rules: Any) -> None:
+    import datetime as dt
+
+    from engine.rules.base import load_rulebase
+
+    assert {c.name for c in COMMANDS} == {"impact", "deadlines"}
+    rules = copy_rules(tmp_path)
+    _move(rules, "annex_iii_duties", "2028-06-01")
+    report, lines = impact_command(ImpactOptions(
+        [INPUTS], rules, str(ROOT / "rules"), tmp_path / "none", dt.date(2026, 11, 26),
+        dt.date(2026, 11, 26)), None)
+    assert [c.client_id for c in report.clients] == ["recrutis-interim"]
+    assert lines[-1].startswith("1 of 5 client(s) changed")
+    old, new = evaluate_with([load_rulebase(ROOT / "rules"), load_rulebase(rules)],
+                             [INPUTS / "recrutis-interim.yaml"], None, dt.date(2026, 11, 26))
+    assert old.views[0].obligations != new.views[0].obligations

@@ -19,6 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
+from engine.documents.text_keys import load_texts
+from engine.portfolio.page import index_html
+from engine.portfolio.text_keys import DECISIONS
+from engine.portfolio.workbook import DECISION_COLOURS, PortfolioClient
+from engine.rules.types import DECISION_STATUSES
+
+HOME_OF = ("engine.portfolio.page", "engine.portfolio.text_keys", "engine.portfolio.workbook")
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "inputs"
@@ -147,3 +154,13 @@ def test_a_rule_edit_renders_again_only_the_clients_it_touches(tmp_path: Path,
     vigie = json.loads((out / "vigie-retail" / "assessment.json").read_text(encoding="utf-8"))
     assert vigie["rules_digest"] != json.loads(
         (fresh / "vigie-retail" / "assessment.json").read_text(encoding="utf-8"))["rules_digest"]
+
+
+def test_decisions_colours_and_an_empty_portfolio() -> None:
+    assert set(DECISIONS) == set(DECISION_STATUSES) == set(DECISION_COLOURS)
+    page = index_html([], load_texts(ROOT / "rules"), None).decode("utf-8")
+    assert "Aucun client dans ce dossier." in page
+    client = PortfolioClient({"client_id": "x"}, [], ("x/assessment.json",
+                                                      "x/rapport-audit.docx"))
+    assert client.report == "x/rapport-audit.docx"
+

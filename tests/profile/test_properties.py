@@ -54,6 +54,7 @@ from engine.run.pipeline import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+HOME_OF = ("engine.profile.validate",)
 FILE = "generated.yaml"
 # Same examples on every run, no example database; no shrinking unless asked
 # (IAPME_HYPOTHESIS_SHRINK=1): a failure then reports its first example at once, so even a

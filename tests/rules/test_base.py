@@ -63,5 +63,6 @@ def test_broken_texts_stop_the_rule_base(tmp_path: Path, copy_rules: Any) -> Non
     report = rules / "texts" / "report.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("{count}", "{nombre}"),
                       encoding="utf-8")
-    with pytest.raises(RuleError, match=r"report\.anti_failure\.verdict_go: unknown placeholder"):
+    with pytest.raises(RuleError,
+                       match=r"report\.anti_failure\.verdict\.go\.running: unknown placeholder"):
         load_rulebase(rules)

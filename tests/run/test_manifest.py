@@ -1,4 +1,6 @@
-"""Tests of engine.run.manifest: the record of what was written, and when a client is current."""
+"""Tests of engine.run.manifest: the record of what was written, and when a client is current;
+with the journal a killed run leaves (engine.run.journal) and what a record may hold and how
+the files it names are read back (engine.run.records)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 
 from engine.common.digest import sha256
+from engine.common.files import UnsafeFileError
 from engine.run.journal import JOURNAL
 from engine.run.manifest import (
     MANIFEST,
@@ -20,6 +23,9 @@ from engine.run.manifest import (
     tree_digest,
 )
 from engine.run.outputs import Writer
+from engine.run.records import client_record, disk_bytes, disk_sha256, file_entry, file_key
+
+HOME_OF = ("engine.run.journal", "engine.run.records")
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS_IN = {"profile": "sha256:p", "rules": "sha256:r", "templates": "sha256:t"}
@@ -161,3 +167,52 @@ def test_input_digests_follow_rules_templates_and_code(tmp_path: Path) -> None:
     (rules / "sub" / "a.yaml").write_text("b", encoding="utf-8")
     assert input_digests(rules, templates)["rules"] != first["rules"]
     assert tree_digest(ROOT / "engine", "*.py") != tree_digest(ROOT / "tests", "*.py")
+
+
+class TestRecords:
+    """engine.run.records: a manifest is a file in the user's folder; nothing in it may lead a
+    run elsewhere, and the files it names are read without following a link."""
+
+    @pytest.mark.parametrize(("key", "ok"), [
+        ("summary.csv", True), ("client-1/charte-ia.docx", True), ("../x", False),
+        ("a/b/c.docx", False), ("Client/x.docx", False), ("/etc/passwd", False),
+        ("client/..", False), ("client/", False), ("", False), (3, False),
+        ("client\\x.docx", False),
+    ])
+    def test_file_keys(self, key: object, ok: bool) -> None:
+        assert file_key(key) is ok
+
+    def test_a_record_keeps_what_this_tool_writes_only(self) -> None:
+        record = {**_record(), "command": "rm -rf /"}
+        assert client_record("client", record) == _record()
+        assert client_record("client", {"source": "c.yaml", "inputs": {}}) == {
+            "source": "c.yaml", "inputs": {}}
+        assert client_record("client", _record(profile_date=20261102)) is None
+        assert client_record("client", _record(inputs={"rules": ["nested"]})) is None
+
+    def test_a_file_entry(self) -> None:
+        entry = {"sha256": "sha256:a", "inputs": {"docx": "sha256:b"}, "extra": 1}
+        assert file_entry(entry) == {"sha256": "sha256:a", "inputs": {"docx": "sha256:b"}}
+        assert file_entry({"sha256": 1, "inputs": {}}) is None
+        assert file_entry({"sha256": "sha256:a"}) is None
+
+    def test_reading_back_never_follows_a_link(self, tmp_path: Path) -> None:
+        out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+        (out / "client").mkdir(parents=True)
+        elsewhere.mkdir()
+        (elsewhere / "a.docx").write_bytes(b"not ours")
+        (out / "client" / "a.docx").write_bytes(b"A")
+        assert disk_sha256(out, "client/a.docx") == sha256(b"A")
+        assert disk_bytes(out, "client/a.docx", 10) == b"A"
+        assert disk_sha256(out, "client/absent.docx") is None
+        assert disk_sha256(out, "gone/a.docx") is None
+        (out / "client" / "b.docx").symlink_to(elsewhere / "a.docx")
+        (out / "linked").symlink_to(elsewhere)
+        with pytest.raises(UnsafeFileError, match="symbolic link"):
+            disk_sha256(out, "client/b.docx")
+        with pytest.raises(UnsafeFileError, match="symbolic link"):
+            disk_sha256(out, "linked/a.docx")
+        with pytest.raises(FileNotFoundError, match="the client folder is missing"):
+            disk_bytes(out, "linked/a.docx", 10)
+        with pytest.raises(UnsafeFileError):
+            disk_bytes(out, "client/a.docx", 0)  # larger than the limit

@@ -1,12 +1,14 @@
 """``iapme run --pdf`` (issue 15, findings 3 and 11): PDFs never older than their document,
 converted under the output folder's lock, and LibreOffice never outlives the run.
 
-Real LibreOffice, real processes, real signals.
+Real LibreOffice, real processes, real signals; which documents need a new PDF
+(engine.run.pdfs.stale_documents) is also tried without LibreOffice, on a real output folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -23,12 +25,13 @@ from engine.cli import main
 from engine.common.digest import sha256
 from engine.documents.pdf import find_soffice
 from engine.errors import OutputError
+from engine.run.manifest import Manifest
 from engine.run.outputs import locked
+from engine.run.pdfs import pdf_inputs, stale_documents
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed"),
-]
+HOME_OF = ("engine.run.pdfs",)
+needs_libreoffice = pytest.mark.skipif(find_soffice() is None,
+                                       reason="LibreOffice not installed")
 ROOT = Path(__file__).resolve().parents[2]
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
 GOOD = ROOT / "tests" / "data" / "profiles" / "dupont.yaml"
@@ -121,6 +124,8 @@ def _tmp_files(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "tmp").rglob("*"))
 
 
+@pytest.mark.libreoffice
+@needs_libreoffice
 def test_a_pdf_follows_its_document(tmp_path: Path) -> None:
     """Finding 3: a run without --pdf rewrites the documents (new --as-of); the next --pdf
     run converts them again, giving the PDFs a fresh run at that date gives."""
@@ -145,6 +150,8 @@ def test_a_pdf_follows_its_document(tmp_path: Path) -> None:
     assert (out / "dupont" / "charte-ia.pdf").stat().st_mtime_ns == mtime
 
 
+@pytest.mark.libreoffice
+@needs_libreoffice
 def test_the_pdf_phase_holds_the_lock(tmp_path: Path) -> None:
     """Finding 3: while LibreOffice converts, a second run on the folder is refused."""
     out = tmp_path / "out"
@@ -155,6 +162,8 @@ def test_the_pdf_phase_holds_the_lock(tmp_path: Path) -> None:
     assert len(list(out.glob("*/*.pdf"))) == 9
 
 
+@pytest.mark.libreoffice
+@needs_libreoffice
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_libreoffice_dies_with_the_run(tmp_path: Path, sig: signal.Signals) -> None:
     """Finding 11: kill -9 or Ctrl-C during --pdf: no LibreOffice left running, no copies of
@@ -177,3 +186,67 @@ def test_libreoffice_dies_with_the_run(tmp_path: Path, sig: signal.Signals) -> N
     assert not list(out.glob(".iapme-work-*"))
     assert not list(out.rglob("*.part"))
     assert len(list(out.glob("*/*.pdf"))) == 9
+
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+class TestStaleDocuments:
+    """A PDF is converted again when it is missing or changed, or when its document is not the
+    bytes it was made from; the date stamped into it counts too. No LibreOffice needed."""
+
+    @pytest.fixture
+    def out(self, tmp_path: Path) -> Path:
+        folder = tmp_path / "out" / "dupont"
+        folder.mkdir(parents=True)
+        (folder / "charte-ia.docx").write_bytes(b"charte v1")
+        (folder / "charte-ia.pdf").write_bytes(b"%PDF- v1")
+        (folder / "brief-dsi.docx").write_bytes(b"brief v1")
+        return tmp_path / "out"
+
+    def _manifest(self, out: Path, *, as_of: str = "2026-11-26") -> Manifest:
+        return Manifest(
+            files={"dupont/charte-ia.pdf": {
+                "sha256": sha256((out / "dupont" / "charte-ia.pdf").read_bytes()),
+                "inputs": pdf_inputs(b"charte v1", AS_OF)}},
+            clients={"dupont": {"source": "dupont.yaml", "inputs": {},
+                                "files": ["charte-ia.docx", "brief-dsi.docx", "../x.docx",
+                                          "assessment.json"],
+                                "summary": {"as_of": as_of}}})
+
+    def _stale(self, out: Path, manifest: Manifest) -> list[tuple[str, str, bytes]]:
+        todo = stale_documents(out, manifest, ["dupont", "unknown-client"])
+        assert set(todo) <= {AS_OF}
+        return todo.get(AS_OF, [])
+
+    def test_only_the_document_without_its_pdf(self, out: Path) -> None:
+        assert self._stale(out, self._manifest(out)) == [("dupont", "brief-dsi.docx",
+                                                          b"brief v1")]
+
+    def test_a_document_rewritten_since_its_pdf(self, out: Path) -> None:
+        manifest = self._manifest(out)
+        (out / "dupont" / "charte-ia.docx").write_bytes(b"charte v2")
+        assert ("dupont", "charte-ia.docx", b"charte v2") in self._stale(out, manifest)
+
+    def test_a_pdf_edited_or_removed(self, out: Path) -> None:
+        manifest = self._manifest(out)
+        (out / "dupont" / "charte-ia.pdf").write_bytes(b"%PDF- edited")
+        assert sorted(n for _, n, _ in self._stale(out, manifest)) == ["brief-dsi.docx",
+                                                                       "charte-ia.docx"]
+        (out / "dupont" / "charte-ia.pdf").unlink()
+        assert len(self._stale(out, manifest)) == 2
+
+    def test_another_date_stamped(self, out: Path) -> None:
+        todo = stale_documents(out, self._manifest(out, as_of="2027-02-01"), ["dupont"])
+        assert sorted(n for _, n, _ in todo[dt.date(2027, 2, 1)]) == ["brief-dsi.docx",
+                                                                      "charte-ia.docx"]
+
+    def test_a_client_folder_that_became_a_link_is_left_alone(self, out: Path,
+                                                              tmp_path: Path) -> None:
+        manifest = self._manifest(out)
+        (out / "dupont").rename(tmp_path / "elsewhere")
+        (out / "dupont").symlink_to(tmp_path / "elsewhere")
+        assert self._stale(out, manifest) == []  # the run reports the client
+
+    def test_a_record_without_a_date_is_skipped(self, out: Path) -> None:
+        assert stale_documents(out, self._manifest(out, as_of="?"), ["dupont"]) == {}

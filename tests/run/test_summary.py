@@ -115,3 +115,27 @@ def test_formulas_are_inert_in_both_files() -> None:
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == "'" + row["sector"]
     assert sheet["O2"].value == -12.5  # numbers stay numbers
+
+
+def test_the_decisions_actions_and_calendar_match_assessment_json() -> None:
+    """Issue 13: the portfolio states the same decisions, plan and calendar as the JSON."""
+    from engine.assessment.assess import to_json
+    from engine.rules.base import load_rulebase
+
+    rulebase = load_rulebase(ROOT / "rules")
+    for path in sorted((ROOT / "inputs").glob("*.yaml")):
+        assessment = assess_profile(load_profile(path), rulebase, dt.date(2026, 11, 26))
+        row, data = summary_row(assessment), to_json(assessment)
+        decisions = [(u["id"], u["decision"]["status"]) for u in data["use_cases"]]
+        assert row["decisions"] == "; ".join(f"{i}={s}" for i, s in decisions)
+        for status in ("stop", "regularise_now", "fix_before_launch", "to_complete",
+                       "proceed_with_conditions", "proceed"):
+            assert row[f"decision_{status}"] == sum(1 for _, s in decisions if s == status)
+        assert row["actions"] == len(data["actions"])
+        assert row["actions_now"] == sum(1 for a in data["actions"] if a["due"] == "immediately")
+        assert row["actions_blocking"] == sum(1 for a in data["actions"] if a["blocking"])
+        future = sorted(d["date"] for d in data["deadlines"] if d["date"] > data["as_of"])
+        assert row["next_deadline"] == (future[0] if future else "")
+    recrutis = summary_row(assess_profile(load_profile(ROOT / "inputs" / "recrutis-interim.yaml"),
+                                          rulebase, dt.date(2026, 11, 26)))
+    assert recrutis["decisions"] == "tri-cv=regularise_now; comptes-rendus=regularise_now"

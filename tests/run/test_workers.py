@@ -1,20 +1,24 @@
-"""Tests of engine.run.workers: one client's bytes, in this process or in worker processes."""
+"""Tests of engine.run.workers: one client's bytes, in this process or in worker processes; and
+of what they are asked and report (engine.run.options)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from engine.errors import ProfileError
-from engine.run.options import BatchOptions
+from engine.run.options import BatchOptions, BatchReport
 from engine.run.workers import Result, process, results
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES, TEMPLATES = ROOT / "rules", ROOT / "doc_templates"
 TODAY = dt.date(2026, 11, 26)
 COMMON = {"rules": "sha256:r", "templates": "sha256:t", "engine": "sha256:e"}
+HOME_OF = ("engine.run.options",)
 
 
 def test_a_valid_profile_gives_its_files_and_record() -> None:
@@ -58,3 +62,21 @@ def test_workers_return_results_in_input_order(tmp_path: Path) -> None:
     got = list(results(options, paths, COMMON))
     assert [r.path for r in got] == paths
     assert all(r.files for r in got)
+
+
+def test_the_options_load_without_the_batch() -> None:
+    """A worker process reads its options without importing the batch that starts it."""
+    done = subprocess.run([sys.executable, "-c", "import sys, engine.run.options; "
+                           "print(sorted(m for m in sys.modules if m.startswith('engine.run')))"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    loaded = done.stdout.strip()
+    assert "'engine.run.options'" in loaded
+    assert "engine.run.batch" not in loaded
+    assert "engine.run.workers" not in loaded
+
+
+def test_the_exit_code_is_one_when_a_client_failed() -> None:
+    report = BatchReport(unchanged=["a"], protected=["a/charte-ia.docx"], warnings=["w"])
+    assert report.exit_code == 0  # protected files and warnings are not failures
+    report.failed.append(ProfileError.at("b.yaml", "invalid"))
+    assert report.exit_code == 1

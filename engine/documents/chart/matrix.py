@@ -5,8 +5,10 @@ as in the guide's two-column matrix). y: estimated ROI in percent, linear from �
 logarithmic above, clipped to [−100 %, 10 000 %] (clipped points are triangles). The line at
 ``high_roi_threshold`` splits high ROI from low ROI. A point is coloured by the priority the
 engine gave it, which may differ from its quadrant (a legal blocker turns a quick win into
-"avoid"); a footnote then says so. Every word drawn comes from :class:`MatrixLabels` (the
-report's ``chart`` texts in ``rules/texts/report.yaml``).
+"avoid"); a footnote then says so. A use case its decision blocks (to stop, regularise, fix or
+complete) is drawn as a grey square, with a footnote: its place holds only once it is
+unblocked. Every word drawn comes from :class:`MatrixLabels` (the report's ``chart`` texts in
+``rules/texts/report.yaml``).
 
 Why:
     Same inputs must give byte-identical files (SPEC §3): object API only (``Figure`` on an Agg
@@ -60,6 +62,7 @@ _QUADRANTS: tuple[tuple[Priority, bool, bool, str, str], ...] = (
     ("avoid", False, True, "#c62828", "#fbe4e4"),
 )
 _COLOUR = {q[0]: q[3] for q in _QUADRANTS}
+_BLOCKED_COLOUR = "#6b6b6b"
 _SIZE_IN, _DPI = (16 / 2.54, 9 / 2.54), 150
 _PX_PER_PT = _DPI / 72
 _MARKER_PX, _MARKER_EDGE_PX = 5.5 * _PX_PER_PT, 0.7 * _PX_PER_PT  # matplotlib's ms=5.5, mew=0.7
@@ -93,6 +96,7 @@ class MatrixLabels:
     scale_note: str     # always printed under the chart
     clipped_note: str   # added when a point is off the scale
     colour_note: str    # added when a point's colour differs from its quadrant
+    blocked_note: str = ""  # added when a point is blocked by its decision
 
     def quadrant(self, priority: Priority) -> str:
         return str(getattr(self, priority))
@@ -106,6 +110,7 @@ class MatrixPoint:
     roi_percent: float
     complexity: Complexity
     priority: Priority
+    blocked: bool = False  # its decision blocks it: drawn as a grey square
 
     def __post_init__(self) -> None:
         if not isinstance(self.label, str) or not self.label.strip():
@@ -143,8 +148,10 @@ def priority_matrix_png(
     note = labels.scale_note
     if any(not -_LINEAR_LIMIT <= p.roi_percent <= 100 * _LINEAR_LIMIT for p in pts):
         note += " " + labels.clipped_note
-    if any(_quadrant(p, high_roi_threshold) != p.priority for p in pts):
+    if any(_quadrant(p, high_roi_threshold) != p.priority for p in pts if not p.blocked):
         note += "\n" + labels.colour_note
+    if labels.blocked_note and any(p.blocked for p in pts):
+        note += "\n" + labels.blocked_note
     layer = _static_layer(labels, float(high_roi_threshold), data_top, not pts)
     image = Image.frombytes("RGB", layer.size, layer.rgb)
     _draw_note(image, note)  # with Pillow: 4 notes would otherwise mean 4 static layers
@@ -344,7 +351,10 @@ def _draw_points(
         _smooth_text(image, (tx, height - ty), label, _LABEL_PT, _LABEL_COLOUR, anchor)
     for point, (x, y) in zip(points, anchors, strict=True):
         marker = "^" if point.roi_percent > 1e4 else "v" if point.roi_percent < -100 else "o"
-        _marker(image, (x, height - y), marker, _COLOUR[point.priority])
+        if point.blocked:
+            marker = "s"
+        colour = _BLOCKED_COLOUR if point.blocked else _COLOUR[point.priority]
+        _marker(image, (x, height - y), marker, colour)
 
 
 def _smooth(
@@ -386,6 +396,10 @@ def _marker(image: Image.Image, centre: tuple[float, float], marker: str, colour
             if marker == "o":
                 (ax, ay), (bx, by) = f(x - r, y - r), f(x + r, y + r)
                 d.ellipse((ax, ay, bx, by), fill=255)
+            elif marker == "s":
+                side = r * 0.9
+                (ax, ay), (bx, by) = f(x - side, y - side), f(x + side, y + side)
+                d.rectangle((ax, ay, bx, by), fill=255)
             else:
                 tip = -1 if marker == "^" else 1  # image y grows downwards
                 d.polygon([f(x, y + tip * r), f(x - r, y - tip * r), f(x + r, y - tip * r)],

@@ -77,6 +77,14 @@ def expression(node: Leaf | All | AnyOf) -> Json:
     return {key: [expression(item) for item in node.items]}  # type: ignore[arg-type]
 
 
+# durable checks that the last node of an ``$iany``/``$iall`` element test has no field on its
+# right; for an ``$or`` that node is a "forward" node whose right side durable never sets, so
+# create_ruleset read uninitialised memory and, now and then, refused a valid ruleset with
+# error 102 (seen in long test processes). An ``$or`` inside an element test is therefore
+# followed by this always-true test, which ends the chain on a node durable does set.
+ARRAY_OR_LAST: Json = {"$neq": {"$i": "\u241e"}}  # U+241E: no profile list holds it
+
+
 def _leaf(leaf: Leaf, value: Any) -> Json:
     f, op, neg = leaf.path, leaf.op, leaf.negated
     count = f"{f}{COUNT_SUFFIX}"
@@ -107,8 +115,9 @@ def _leaf(leaf: Leaf, value: Any) -> Json:
         return {"$or": [absent, {count: 0}, *[{"$iall": {f: {"$neq": {"$i": v}}}} for v in values]]}
     # contains / contains_any
     if not neg:
-        inner: Json = {"$or": [{"$i": v} for v in values]} if len(values) > 1 else {
-            "$i": values[0]}
+        inner: Json = {"$i": values[0]}
+        if len(values) > 1:  # see ARRAY_OR
+            inner = {"$and": [{"$or": [{"$i": v} for v in values]}, ARRAY_OR_LAST]}
         return {"$iany": {f: inner}}
     none_of: list[Json] = [{"$neq": {"$i": v}} for v in values]
     inner = {"$and": none_of} if len(none_of) > 1 else none_of[0]

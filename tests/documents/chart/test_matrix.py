@@ -22,6 +22,8 @@ from engine.documents.chart.matrix import MatrixPoint, priority_matrix_png
 from engine.documents.context import matrix_labels
 from engine.documents.text_keys import load_texts
 
+HOME_OF = ("engine.documents.chart.png",)
+
 ROOT = Path(__file__).resolve().parents[3]
 LABELS = matrix_labels(load_texts(ROOT / "rules"))
 
