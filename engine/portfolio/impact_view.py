@@ -102,10 +102,12 @@ def _word(kind: str, value: str, texts: Texts) -> str:
     """A tier or decision code in French; dates and other values as they are."""
     if not value:
         return ""
+    from engine.portfolio.workbook import decision_label, tier_label
+
     if kind in ("tier", "client_added", "client_removed"):
-        return texts.text(f"labels.tier.{value}")
+        return tier_label(value, texts)
     if kind == "decision":
-        return texts.text(f"portfolio.decision.{value}")
+        return decision_label(value, texts)
     if kind.startswith("obligation"):
         import datetime as dt
 

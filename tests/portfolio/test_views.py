@@ -164,3 +164,50 @@ def test_decisions_colours_and_an_empty_portfolio() -> None:
                                                       "x/rapport-audit.docx"))
     assert client.report == "x/rapport-audit.docx"
 
+
+
+def test_the_views_read_every_portfolio_text(tmp_path: Path) -> None:
+    """Every key of rules/texts/portfolio.yaml is read by the workbook, the page, the
+    calendar or the impact workbook (lint already refuses a missing or unknown key)."""
+    import datetime as dt
+
+    from engine.documents.texts import Texts
+    from engine.portfolio.deadlines import Entry, ics_bytes
+    from engine.portfolio.impact import KINDS, Change, ClientImpact, ImpactReport
+    from engine.portfolio.impact_view import impact_xlsx
+    from engine.portfolio.text_keys import PORTFOLIO_TEXTS
+    from engine.portfolio.workbook import portfolio_xlsx
+
+    class Recording(Texts):
+        read: set[str]
+
+        def _check(self, key: str, kind: Any, values: Any) -> None:
+            self.read.add(key)
+            super()._check(key, kind, values)
+
+    base = load_texts(ROOT / "rules")
+    texts = Recording(base.schema, base.files, base._texts, base._lines, base._mappings)
+    object.__setattr__(texts, "read", set())
+    rows = [{"client_id": "c", "client_name": "C", "sector": "artisan", "as_of": "2026-11-26",
+             "worst_tier": "high", "decision": status, f"decision_{status}": 1,
+             "next_deadline": "2027-12-02", "next_deadline_reference": "Art. 26(2)",
+             "next_deadline_text": "Contrôle"} for status in DECISIONS]
+    clients = [PortfolioClient(r, [["2027-12-02", "Art. 26(2)", "Contrôle", "U", 0],
+                                   ["2018-05-25", "GDPR Art. 30", "Registre", "U", 1]],
+                               ("c/rapport-audit.docx", "c/rapport-audit.pdf",
+                                "c/assessment.json")) for r in rows]
+    portfolio_xlsx([*clients, PortfolioClient({**rows[0], "next_deadline": ""})], texts)
+    index_html(clients, texts, "summary.xlsx")
+    index_html([PortfolioClient({**rows[0], "decision": "", "decision_stop": 0})], texts, None)
+    index_html([], texts, None)
+    entry = Entry("c", "C", dt.date(2027, 12, 2), "Art. 26(2)", "Contrôle", ("U",), False,
+                  dt.date(2026, 11, 26))
+    ics_bytes([entry], texts)
+    changes = [Change(kind, "u", "Art. 26(2)", "2027-12-02", "2028-06-01", "x")
+               for kind in KINDS if kind.startswith(("obligation", "blocker"))]
+    changes += [Change(kind, "u", "", "high", "minimal") for kind in
+                ("tier", "client_added", "client_removed")]
+    changes.append(Change("decision", "u", "", "stop", "proceed"))
+    impact_xlsx(ImpactReport([ClientImpact("c", "C", "high", "high", changes,
+                                           ["c/rapport-audit.docx"])]), texts)
+    assert sorted(set(PORTFOLIO_TEXTS) - texts.read) == []
