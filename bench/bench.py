@@ -10,7 +10,11 @@ start) unless ``--live`` is given.
 2. Runs the real batch (``engine.run.batch.run_batch``, ``--jobs`` workers, files written) and
    times it: ``clients_per_s``. Memory: the resident set of the run (parent and workers, from
    ``/proc``) when client 500 is done and when client N is done: ``rss_growth_pct``.
-3. Re-runs ``iapme run`` on the same profiles in a fresh process: ``rerun_unchanged_s``.
+3. Re-runs ``iapme run`` on the same profiles in a fresh process: ``rerun_unchanged_s``; then
+   rewords one rule's message (``REWORDED``, a rule few clients trigger) in the run's copy of
+   the rules and runs again: ``rerun_after_rule_edit_s`` (only the clients whose documents
+   cite that rule are rendered again); then ``iapme impact`` of the edited rules against the
+   original ones over the N profiles, in a fresh process: ``impact_s``.
 4. In this process, one client at a time, on the same K sample clients (default
    min(N, 100)) and the same contexts:
    * ``rules_ms_per_client``: facts, durable_rules, findings and assessment (``assess_profile``),
@@ -111,7 +115,8 @@ def tree_rss_kb() -> int:
     return rss_kb(os.getpid()) + sum(rss_kb(pid) for pid in children)
 
 
-def run_pipeline(profiles: Path, out: Path, jobs: int, n: int) -> tuple[float, float]:
+def run_pipeline(profiles: Path, out: Path, jobs: int, n: int, rules: Path = RULES
+                 ) -> tuple[float, float]:
     """The real batch: (seconds, RSS growth in percent from client min(500, n/2) to n)."""
     start_at = min(500, max(1, n // 2))
     samples: dict[str, int] = {}
@@ -122,7 +127,7 @@ def run_pipeline(profiles: Path, out: Path, jobs: int, n: int) -> tuple[float, f
         if done == total:
             samples["end"] = tree_rss_kb()
 
-    options = BatchOptions([profiles], out, RULES, TEMPLATES, None, TODAY, jobs=jobs)
+    options = BatchOptions([profiles], out, rules, TEMPLATES, None, TODAY, jobs=jobs)
     begin = time.perf_counter()
     report = run_batch(options, progress)
     seconds = time.perf_counter() - begin
@@ -133,13 +138,36 @@ def run_pipeline(profiles: Path, out: Path, jobs: int, n: int) -> tuple[float, f
     return seconds, growth
 
 
-def rerun_seconds(profiles: Path, out: Path) -> float:
+# Art. 5(1)(e) (untargeted scraping of facial images): a rule few synthetic clients trigger.
+REWORDED = ("» crée ou enrichit une base de données de reconnaissance faciale",
+            "» constitue ou enrichit une base de données de reconnaissance faciale")
+
+
+def rerun_seconds(profiles: Path, out: Path, rules: Path = RULES, label: str = "rerun") -> float:
     command = [sys.executable, "-m", "engine", "run", str(profiles), "--out", str(out),
-               "--rules", str(RULES), "--templates", str(TEMPLATES)]
+               "--rules", str(rules), "--templates", str(TEMPLATES)]
     begin = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     seconds = time.perf_counter() - begin
-    print(f"rerun_output: {done.stdout.strip()}")
+    print(f"{label}_output: {done.stdout.strip()}")
+    return seconds
+
+
+def reword_one_rule(rules: Path) -> None:
+    path = rules / "ai_act" / "01-prohibited.yaml"
+    text = path.read_text(encoding="utf-8")
+    if REWORDED[0] not in text:
+        raise SystemExit(f"bench: the message to reword is no longer in {path}")
+    path.write_text(text.replace(*REWORDED), encoding="utf-8")
+
+
+def impact_seconds(profiles: Path, rules: Path) -> float:
+    command = [sys.executable, "-m", "engine", "impact", str(profiles), "--baseline",
+               str(RULES), "--rules", str(rules), "--out", str(rules.parent / "none")]
+    begin = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    seconds = time.perf_counter() - begin
+    print(f"impact_output: {done.stdout.strip().splitlines()[-1]}")
     return seconds
 
 
@@ -272,8 +300,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="iapme-bench-") as tmp:
         folder = Path(tmp) / "profiles"
         paths = synthetic.write_profiles(folder, n, seed=args.seed)
-        seconds, growth = run_pipeline(folder, Path(tmp) / "out", args.jobs, n)
-        rerun = rerun_seconds(folder, Path(tmp) / "out")
+        rules = Path(tmp) / "rules"
+        shutil.copytree(RULES, rules)
+        seconds, growth = run_pipeline(folder, Path(tmp) / "out", args.jobs, n, rules)
+        rerun = rerun_seconds(folder, Path(tmp) / "out", rules)
+        reword_one_rule(rules)
+        edited = rerun_seconds(folder, Path(tmp) / "out", rules, "rerun_after_rule_edit")
+        impact = impact_seconds(folder, rules)
         kit = prepare(RULES, TEMPLATES)
         step = max(1, n // min(n, args.naive_sample))
         stages = stage_measures(paths[::step][:args.naive_sample], kit)
@@ -290,6 +323,8 @@ def main() -> None:
     render_ratio = stages["naive_ms_per_document"] / stages["ms_per_document"]
     print(f"render_ratio_vs_naive: {render_ratio:.1f}")
     print(f"rerun_unchanged_s: {rerun:.2f}")
+    print(f"rerun_after_rule_edit_s: {edited:.2f}")
+    print(f"impact_s: {impact:.2f}")
     for key in ("rules_ms_per_client_median", "rules_passes", "evaluate_ms_per_client",
                 "chart_ms_per_client", "naive_ms_per_document", "e2e_ms_per_client",
                 "naive_e2e_ms_per_client"):

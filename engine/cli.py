@@ -136,6 +136,9 @@ def run(paths: tuple[Path, ...], out: Path, rules: Path | None, templates: Path 
     for key in report.protected:
         click.echo(f"protected: {out / key} was edited by hand; not overwritten "
                    "(use --force to replace it)", err=True)
+    for key in report.rework:
+        click.echo(f"rework: {out / key} was edited by hand and its client's assessment "
+                   "changed: à reprendre à la main (iapme impact shows what changed)", err=True)
     click.echo(f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
                f"{len(report.failed)} failed, {len(report.protected)} protected "
                f"-> {out}")
@@ -346,3 +349,9 @@ from engine.intake.cli import COMMANDS  # noqa: E402
 
 for _command in COMMANDS:
     main.add_command(_command)
+
+# The portfolio commands (impact, deadlines) live beside their stage.
+from engine.portfolio.cli import COMMANDS as PORTFOLIO_COMMANDS  # noqa: E402
+
+for _portfolio_command in PORTFOLIO_COMMANDS:
+    main.add_command(_portfolio_command)

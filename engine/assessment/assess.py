@@ -125,6 +125,8 @@ class Assessment:
     deadlines: list[Deadline] = field(default_factory=list)  # dated obligations, sorted
     policy: Policy = field(default_factory=Policy)
     to_complete: list[str] = field(default_factory=list)  # open questions on the client itself
+    # digest of the rules that gave this client a finding or a duty (what its documents cite)
+    rules_applied: str = ""
 
     def alternatives(self, vendor_id: str) -> list[RegisterVendor]:
         """Register vendors to propose when this vendor fails a GDPR check (guide 3.3)."""

@@ -46,7 +46,7 @@ def _load(rules_dir: Path, name: str, model: type[_M]) -> tuple[_M, list[Issue]]
     except RuleError as exc:
         return model(), list(exc.issues)
     try:
-        return model.model_validate(doc.data), []
+        return model.model_validate(_dated(rules_dir, name, doc.data)), []
     except ValidationError as exc:
         issues = []
         stem = Path(name).stem
@@ -57,6 +57,31 @@ def _load(rules_dir: Path, name: str, model: type[_M]) -> tuple[_M, list[Issue]]
             message = str(error["msg"]).removeprefix("Value error, ")
             issues.append(Issue(where, f"{stem}: {key}: {message}"))
         return model(), issues
+
+
+def _dated(rules_dir: Path, name: str, data: object) -> object:
+    """The calendar with its dates written by name resolved (``date: annex_iii_duties``, see
+    ``rules/timeline.yaml``) and its ``{date.name}`` printed in French. A name that does not
+    resolve is left as written: the model then refuses it, with its place."""
+    from engine.rules.timeline import DateError, load_timeline
+
+    if name != CALENDAR_FILE or not isinstance(data, dict) \
+            or not isinstance(data.get("transitions"), list):
+        return data
+    timeline, _ = load_timeline(rules_dir)  # its own problems are reported by lint
+    transitions = []
+    for item in data["transitions"]:
+        if isinstance(item, dict):
+            item = dict(item)
+            try:
+                if timeline.is_reference(item.get("date")):
+                    item["date"] = timeline.resolve(item["date"]).isoformat()
+                if isinstance(item.get("text"), str):
+                    item["text"] = timeline.fill(item["text"])
+            except DateError:
+                pass
+        transitions.append(item)
+    return {**data, "transitions": transitions}
 
 
 def load_policy(rules_dir: Path) -> tuple[Policy, list[Issue]]:

@@ -93,7 +93,9 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
                      for t, d in texts.mapping("glossary.terms").items()],
         "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
                      for f in assessment.findings],
-        "rules_digest": short(assessment.rules_digest),
+        # the rules this client's documents cite (a rule that does not apply to it leaves
+        # them unchanged), else the whole rule base's
+        "rules_digest": short(assessment.rules_applied or assessment.rules_digest),
         "chart": _chart(assessment, texts) if with_chart else "",
     }
 

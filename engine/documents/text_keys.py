@@ -9,6 +9,7 @@ without its label fails lint, not a client's run.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import get_args
 
@@ -24,6 +25,7 @@ from engine.documents.texts import (
 )
 from engine.errors import Issue, RuleError
 from engine.intake.text_keys import INTAKE_TEXTS
+from engine.portfolio.text_keys import PORTFOLIO_TEXTS
 from engine.profile.model import Hosting, Sector, Stage
 from engine.profile.register import FACT_FIELDS
 from engine.rules.types import DecisionStatus, Priority, Severity, Status, Tier
@@ -232,12 +234,22 @@ SCHEMA: dict[str, TextSpec] = {
                              "colour_note", "blocked_note")),
     # profile.yaml and questionnaire.yaml: the profile vocabulary, the SME's questionnaire
     **INTAKE_TEXTS,
+    # portfolio.yaml: the summary workbook, index.html, the calendar, the impact workbook
+    **PORTFOLIO_TEXTS,
 }
 
 
 def check_texts(rules_dir: Path) -> tuple[Texts, list[Issue]]:
-    """Read ``rules_dir/texts/`` against :data:`SCHEMA`; the texts and every problem."""
-    return read_texts(rules_dir / TEXTS_DIR, SCHEMA)
+    """Read ``rules_dir/texts/`` against :data:`SCHEMA`; the texts and every problem.
+
+    A text may print a legal date of ``rules_dir/timeline.yaml`` with ``{date.name}``."""
+    from engine.rules.timeline import load_timeline
+
+    timeline, _ = load_timeline(rules_dir)  # its own problems are the rules' lint's
+    texts, issues = read_texts(rules_dir / TEXTS_DIR, SCHEMA, timeline.fill)
+    if timeline.file:
+        texts = dataclasses.replace(texts, files=(*texts.files, Path(timeline.file)))
+    return texts, issues
 
 
 def load_texts(rules_dir: Path) -> Texts:

@@ -27,7 +27,7 @@ Why:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -168,8 +168,10 @@ def issue(location: Location, key: str, message: str) -> Issue:
 class _Reader:
     """Walks the text files against the schema, collecting entries and problems."""
 
-    def __init__(self, schema: Mapping[str, TextSpec]) -> None:
+    def __init__(self, schema: Mapping[str, TextSpec],
+                 dates: Callable[[str], str] | None = None) -> None:
         self.schema = schema
+        self.dates = dates  # fills {date.name} (rules/timeline.yaml); raises ValueError
         self.texts: dict[str, Pieces] = {}
         self.lines: dict[str, tuple[Pieces, ...]] = {}
         self.mappings: dict[str, Mapping[str, str]] = {}
@@ -220,6 +222,12 @@ class _Reader:
             self.problem(doc, path, key, f"character {bad[0]} at position {bad[1]} cannot be "
                                          "printed in a document; remove it")
             return None
+        if self.dates is not None and "{date." in value:
+            try:
+                value = self.dates(value)
+            except ValueError as exc:
+                self.problem(doc, path, key, f"{{date.…}}: {exc}")
+                return None
         pieces, problems = split_placeholders(value)
         for message in problems:
             self.problem(doc, path, key, message)
@@ -238,18 +246,27 @@ class _Reader:
         for name, value in node.items():
             if not isinstance(value, str) or not value.strip() or forbidden_at(value):
                 self.problem(doc, (*path, name), key, f"'{name}': give a printable text")
-        self.mappings[key] = {k: v for k, v in node.items() if isinstance(v, str)}
+        values = {k: v for k, v in node.items() if isinstance(v, str)}
+        if self.dates is not None:
+            for name, value in values.items():
+                try:
+                    values[name] = self.dates(value)
+                except ValueError as exc:
+                    self.problem(doc, (*path, name), key, f"{{date.…}}: {exc}")
+        self.mappings[key] = values
 
     def problem(self, doc: YamlDoc, path: tuple[str | int, ...], key: str, message: str) -> None:
         self.issues.append(issue(doc.locate_value(path), key, message))
 
 
-def read_texts(directory: Path, schema: Mapping[str, TextSpec]) -> tuple[Texts, list[Issue]]:
+def read_texts(directory: Path, schema: Mapping[str, TextSpec],
+               dates: Callable[[str], str] | None = None) -> tuple[Texts, list[Issue]]:
     """Read every ``*.yaml`` of ``directory`` against ``schema``; return texts and problems.
 
-    The texts are complete only when there is no problem.
+    ``dates`` fills the ``{date.name}`` of a text with the date in French (the rules'
+    timeline). The texts are complete only when there is no problem.
     """
-    reader = _Reader(schema)
+    reader = _Reader(schema, dates)
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     loaded: dict[str, YamlDoc] = {}
     for path in files:

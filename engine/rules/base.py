@@ -16,6 +16,7 @@ which owns its rulesets and their live states).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from engine.rules.durable.evaluate import DurableRules
 from engine.rules.firings import Fact, Firing
 from engine.rules.lint import lint_rule_dir
 from engine.rules.spec import LoadedRule, rule_files
+from engine.rules.timeline import TIMELINE_FILE, Timeline, load_timeline
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,51 @@ class RuleBase:
     engine: DurableRules
     penalties: PenaltyTable = field(default_factory=PenaltyTable)
     policy: Policy = field(default_factory=Policy)  # decision, actions, calendar
+    timeline: Timeline = field(default_factory=Timeline)  # the named legal dates
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, LoadedRule]:
+        return {rule.spec.id: rule for rule in self.rules}
+
+    @functools.cached_property
+    def texts_digest(self) -> str:
+        """The wording's bytes (``rules/texts/``): the documents depend on them too."""
+        return digest_files(list(self.texts.files), self.directory)
+
+    @functools.cached_property
+    def logic_digest(self) -> str:
+        """``sha256:`` of what decides where each rule fires and what the assessment reads,
+        without the rules' wording: every rule with its title, message, advice and
+        obligation texts left out, and every file of the folder that is not a rule file
+        (register, fines, timeline, texts, tables). A change of wording only leaves it
+        unchanged (engine.run.retag)."""
+        import hashlib
+        import json
+
+        parts = []
+        for rule in sorted(self.rules, key=lambda r: r.spec.id):
+            data = rule.spec.model_dump(mode="json")
+            data["title"] = ""
+            finding = data["then"].get("finding")
+            if finding:
+                finding["message"] = finding["advice"] = ""
+            for obligation in data["then"]["obligations"]:
+                obligation["text"] = ""
+            parts.append(json.dumps(data, sort_keys=True, ensure_ascii=False))
+        ruled = set(rule_files(self.directory))
+        others = sorted(p for p in self.directory.rglob("*") if p.is_file() and p not in ruled
+                        and not any(part.startswith(".") for part in
+                                    p.relative_to(self.directory).parts))
+        parts.append(digest_files(others, self.directory))
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def applied_digest(self, rule_ids: set[str]) -> str:
+        """``sha256:`` of the rules of ``rule_ids`` as written (see LoadedRule.fingerprint)."""
+        import hashlib
+
+        known = self.by_id
+        parts = sorted(known[r].fingerprint for r in rule_ids if r in known)
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def evaluate(self, facts: list[Fact], sid: str) -> list[Firing]:
         """Every firing of the rules on one client's facts (``sid`` names it in errors)."""
@@ -60,13 +107,13 @@ def check_rulebase(rules_dir: Path, *, probe: bool = False
     if result.issues or result.engine is None:
         return None, result.issues
     files = rule_files(rules_dir)
-    for extra in (REGISTER_FILE, PENALTIES_FILE, *POLICY_FILES):
+    for extra in (REGISTER_FILE, PENALTIES_FILE, TIMELINE_FILE, *POLICY_FILES):
         if (rules_dir / extra).is_file():
             files.append(rules_dir / extra)
     files += result.texts.files
     base = RuleBase(result.compiled, digest_files(files, rules_dir), tuple(result.rules),
                     rules_dir, result.register, result.texts, result.engine, result.penalties,
-                    result.policy)
+                    result.policy, load_timeline(rules_dir)[0])
     return base, []
 
 

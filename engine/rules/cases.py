@@ -55,7 +55,6 @@ Art. 5, Annex III, Art. 6(3) and Art. 50 provision has a case.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +70,7 @@ from engine.profile.yamlio import YamlDoc, load_yaml
 from engine.rules.base import RuleBase, load_rulebase
 from engine.rules.conditions import leaves
 from engine.rules.schema import field_value
+from engine.rules.timeline import Timeline
 from engine.run.pipeline import assess_profile
 
 DEFAULT_CLIENT = {"id": "test-client", "name": "Client test", "sector": "other", "employees": 10}
@@ -116,6 +116,21 @@ def _profile(fragment: dict[str, Any], defaults: dict[str, Any]) -> dict[str, An
         use_cases.append(merged)
     data["use_cases"] = use_cases
     return data
+
+
+def _dated(expect: dict[str, Any], timeline: Timeline) -> dict[str, Any]:
+    """``expect`` with the obligations' ``applies_from`` names of the timeline resolved
+    (``applies_from: annex_iii_duties``). Raises DateError (a ValueError) on an unknown name."""
+    block = expect.get("obligations")
+    if not isinstance(block, dict):
+        return expect
+    resolved = {}
+    for uc, wants in block.items():
+        if isinstance(wants, list):
+            wants = [{**w, "applies_from": timeline.resolve(w["applies_from"]).isoformat()}
+                     if isinstance(w, dict) and "applies_from" in w else w for w in wants]
+        resolved[uc] = wants
+    return {**expect, "obligations": resolved}
 
 
 def _obligation_value(o: Obligation, key: str) -> Any:
@@ -313,7 +328,8 @@ def _check(case: dict[str, Any], doc: YamlDoc, defaults: dict[str, Any], rulebas
                  if k not in EXPECT_KEYS]
     profile_doc = YamlDoc(doc.path, _profile(case.get("profile") or {}, defaults), doc.positions)
     profile = profile_from_doc(profile_doc, default_id="test-client")
-    as_of = dt.date.fromisoformat(str(case.get("as_of", DEFAULT_AS_OF)))
+    as_of = rulebase.timeline.resolve(case.get("as_of", DEFAULT_AS_OF))
+    expect = _dated(expect, rulebase.timeline)
     result = assess_profile(profile, rulebase, as_of)
     checker = _Checker(result)
     fired_all |= checker.fired

@@ -115,6 +115,15 @@ class LoadedRule:
         return self.doc.locate(("rules", self.index, *path))
 
     @functools.cached_property
+    def fingerprint(self) -> str:
+        """The rule as written (its spec, after the timeline's names) and where: a change to
+        it changes the documents of the clients it applies to, and only theirs."""
+        import hashlib
+
+        text = f"{self.source or self.file}:{self.line}:{self.spec.model_dump_json()}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @functools.cached_property
     def provenance(self) -> Provenance:
         """Where a finding of this rule comes from (worked out once per rule)."""
         spec = self.spec
@@ -135,9 +144,11 @@ class Provenance:
 
 # Rule test cases, vendor register, neutral values, the deliverables' wording.
 NOT_RULES = ("tests", "vendors", "vocabulary", "texts")
-# The table of fines (engine.assessment.penalties) and the tables read once the rules have run
-# (engine.assessment.policy: the decision's precedence, the action plan's topics, the calendar).
-NOT_RULE_FILES = ("penalties.yaml", "decision.yaml", "actions.yaml", "calendar.yaml")
+# The table of fines (engine.assessment.penalties), the legal dates (engine.rules.timeline) and
+# the tables read once the rules have run (engine.assessment.policy: the decision's precedence,
+# the action plan's topics, the calendar).
+NOT_RULE_FILES = ("penalties.yaml", "timeline.yaml", "decision.yaml", "actions.yaml",
+                  "calendar.yaml")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -155,11 +166,18 @@ def rule_files(rules_dir: Path) -> list[Path]:
 
 
 def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
-    """Load every rule file; return the rules that parsed and the problems of the others."""
+    """Load every rule file; return the rules that parsed and the problems of the others.
+
+    The dates a rule writes by name (``applies_from: annex_iii_duties``) and its
+    ``{date.name}`` placeholders are resolved from ``timeline.yaml`` first
+    (:mod:`engine.rules.timeline`); an unknown name is a problem of that rule.
+    """
+    from engine.rules.timeline import load_timeline, located, resolve_rule
+
     if not rules_dir.is_dir():
         raise RuleError.at(str(rules_dir), "rules folder not found")
     rules: list[LoadedRule] = []
-    issues: list[Issue] = []
+    timeline, issues = load_timeline(rules_dir)
     for path in rule_files(rules_dir):
         shown = str(path)
         try:
@@ -175,16 +193,29 @@ def load_rules(rules_dir: Path) -> tuple[list[LoadedRule], list[Issue]]:
             continue
         for index, raw in enumerate(items):
             where = doc.locate(("rules", index))
+            rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
+            dated: list[Issue] = []
+            resolved = resolve_rule(raw, timeline, located(doc.locate, ("rules", index), dated,
+                                                      f"rule {rule_id}: "), _is_date_field)
+            if dated:
+                issues.extend(dated)
+                continue
             try:
-                spec = RuleSpec.model_validate(raw)
+                spec = RuleSpec.model_validate(resolved)
             except ValidationError as exc:
-                rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else index + 1
                 issues.extend(issues_from(exc, doc.locate, known=_KNOWN, base=("rules", index),
                                           prefix=f"rule {rule_id}: "))
                 continue
             source = f"{rules_dir.name}/{path.relative_to(rules_dir).as_posix()}"
             rules.append(LoadedRule(spec, shown, where.line or 1, doc, index, source))
     return rules, issues
+
+
+def _is_date_field(path: str) -> bool:
+    from engine.rules.schema import FACT_SCHEMA
+
+    spec = FACT_SCHEMA.get(path)
+    return spec is not None and spec.kind == "date"
 
 
 _KNOWN = [*(n for m in (RuleSpec, ThenSpec, FindingSpec, ObligationSpec) for n in m.model_fields),

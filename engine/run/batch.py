@@ -25,14 +25,16 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from engine.common.digest import sha256
 from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
-from engine.run.layout import CLIENT_FILES, SUMMARY_FILES
+from engine.run.layout import ASSESSMENT_FILE, CLIENT_FILES, DOCUMENT_FILES, SUMMARY_FILES
 from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
 from engine.run.records import disk_sha256
+from engine.run.retag import only_rules_changed, retagged
 from engine.run.summary import summary_csv
 
 MAX_PROFILE_FILES = 100_000
@@ -83,6 +85,8 @@ class _Run:
         self.done = 0
         self.total = 0
         self.common = input_digests(options.rules, options.templates)
+        self.reuse: dict[Path, tuple[str, tuple[str, ...]]] = {}
+        self.candidates: list[tuple[Path, str, dict[str, Any]]] = []  # see retag()
 
     def _tick(self) -> None:
         self.done += 1
@@ -117,7 +121,8 @@ class _Run:
         from engine.profile.validate import read_profile
 
         index = self.manifest.by_source()
-        todo = []
+        todo: list[Path] = []
+        retag: list[tuple[Path, str, dict[str, Any]]] = []  # see retag()
         for path in paths:
             try:  # never a FIFO, a device or a huge file, even to fingerprint it
                 digest = sha256(read_profile(path, display_path=str(path)))
@@ -129,7 +134,13 @@ class _Run:
             record = self.manifest.clients.get(client_id) if client_id else None
             if client_id is None or not is_current(client_id, record, digest, self.common,
                                                    self.options.as_of, self.options.today):
+                if record is not None and client_id is not None and not self.options.force \
+                        and only_rules_changed(record, self.common, self._as_of(record)):
+                    retag.append((path, client_id, record))
+                    continue
                 todo.append(path)  # read again, once, by its worker: those bytes are recorded
+                if record is not None and not self.options.force:
+                    self._offer_reuse(path, client_id, record)
                 continue
             assert record is not None
             keys = [f"{client_id}/{name}" for name in record["files"]]
@@ -141,12 +152,66 @@ class _Run:
                 self.report.unchanged.append(client_id)
                 self.report.protected += edited
             self._tick()
+        self.candidates = retag
         return todo
+
+    def _as_of(self, record: dict[str, Any]) -> str:
+        """The legal date the client is assessed at now (as :func:`is_current` reads it)."""
+        if self.options.as_of:
+            return self.options.as_of.isoformat()
+        return str(record.get("profile_date") or self.options.today.isoformat())
+
+    def retag(self) -> list[Path]:
+        """Clients whose only change is the rules: those the edit cannot change get their
+        assessment.json's rules digest rewritten (engine.run.retag); return the others,
+        which need work. Run after the leftovers of a killed run are cleaned."""
+        candidates, self.candidates = self.candidates, []
+        if not candidates:
+            return []
+        from engine.run.workers import rulebase as current_rules
+
+        rulebase = current_rules(self.options.rules)
+        todo = []
+        for path, client_id, record in candidates:
+            keys = [f"{client_id}/{name}" for name in record.get("files", [])]
+            edited, stale = edited_files(self.manifest, self.options.out, keys)
+            found = None if stale else retagged(self.options.out, self.manifest, client_id,
+                                                record, rulebase, self.common)
+            if found is None:
+                todo.append(path)
+                self._offer_reuse(path, client_id, record)
+                continue
+            self._tick()
+            if not self._claim(client_id, path):
+                continue
+            data, new_record = found
+            try:
+                write = self.writer.add(client_id, {ASSESSMENT_FILE: data},
+                                        new_record["inputs"], new_record)
+            except ObstructedError as exc:
+                self.report.failed.append(exc)
+                continue
+            self.report.protected += edited + write.protected
+            (self.report.written.append(write) if write.written
+             else self.report.unchanged.append(client_id))
+        return todo
+
+    def _offer_reuse(self, path: Path, client_id: str | None, record: dict[str, Any]) -> None:
+        """Same profile, other rules (or date): if its documents are intact, the worker may
+        keep them when the new assessment gives the same documents key."""
+        key, files = record["inputs"].get("documents"), record.get("files")
+        if not isinstance(key, str) or not isinstance(files, list) or client_id is None:
+            return
+        documents = tuple(n for n in files if n in DOCUMENT_FILES)
+        keys = [f"{client_id}/{name}" for name in documents]
+        edited, stale = edited_files(self.manifest, self.options.out, keys)
+        if documents and not edited and not stale:
+            self.reuse[path] = (key, documents)
 
     def process(self, todo: list[Path]) -> None:
         from engine.run.workers import results
 
-        for result in results(self.options, todo, self.common):
+        for result in results(self.options, todo, self.common, self.reuse):
             self._tick()
             if result.error is not None:
                 self.report.failed.append(result.error)
@@ -163,6 +228,9 @@ class _Run:
                 self.report.failed.append(exc)
                 continue
             self.report.protected += write.protected
+            if write.protected and f"{client_id}/{ASSESSMENT_FILE}" in write.written:
+                self.report.rework += [k for k in write.protected
+                                       if k.rpartition("/")[2] in DOCUMENT_FILES]
             if write.written:
                 self.report.written.append(write)
             else:
@@ -178,19 +246,25 @@ class _Run:
                                           workers=self.options.jobs)
 
     def summaries(self) -> None:
-        """Rebuild summary.csv/xlsx from the manifest: every client of the output folder."""
+        """Rebuild summary.csv/xlsx and index.html from the manifest: every client of the
+        output folder (:mod:`engine.portfolio`), in French from the rules' texts."""
+        from engine.run.summary import portfolio_clients, portfolio_digest
+
         self.writer.flush()
         out = self.options.out
-        rows = [record["summary"] for client_id, record in sorted(self.manifest.clients.items())
-                if "summary" in record and _is_folder(out / client_id)]
-        csv_bytes = summary_csv(rows)
-        inputs = {"rows": sha256(csv_bytes)}
+        clients = portfolio_clients(self.manifest, lambda cid: _is_folder(out / cid))
+        inputs = {"portfolio": portfolio_digest(clients, self.options.rules)}
         if all(self.manifest.files.get(name, {}).get("inputs") == inputs
                and _digest(out, name) == self.manifest.recorded(name) for name in SUMMARY_FILES):
-            return  # same rows as last time, files intact: do not rebuild the workbook
-        from engine.run.summary import summary_xlsx
+            return  # same clients as last time, files intact: do not rebuild the views
+        from engine.documents.text_keys import load_texts
+        from engine.portfolio.page import index_html
+        from engine.portfolio.workbook import portfolio_xlsx
 
-        files = {"summary.csv": csv_bytes, "summary.xlsx": summary_xlsx(rows)}
+        texts = load_texts(self.options.rules)
+        files = {"summary.csv": summary_csv([c.row for c in clients]),
+                 "summary.xlsx": portfolio_xlsx(clients, texts),
+                 "index.html": index_html(clients, texts, "summary.xlsx")}
         try:
             self.report.protected += self.writer.add("", files, inputs).protected
         except ObstructedError as exc:
@@ -240,8 +314,13 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         todo = run.classify(files)
         if todo:
             _check_toolkit(options)
+        elif run.candidates:  # only the rules changed: the templates are as recorded
+            from engine.run.workers import rulebase
+
+            rulebase(options.rules)
         clean_partials(options.out, run.output_names())
         try:
+            todo += run.retag()
             if todo:
                 run.process(todo)
             if options.pdf:

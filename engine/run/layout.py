@@ -11,7 +11,7 @@ DOCUMENT_FILES = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
 ASSESSMENT_FILE = "assessment.json"
 WORKING_FILE = "dossier-travail.xlsx"
 """The consultant's technical trace (:mod:`engine.run.workfile`); not a client document."""
-SUMMARY_FILES = ("summary.csv", "summary.xlsx")
+SUMMARY_FILES = ("summary.csv", "summary.xlsx", "index.html")  # the portfolio views
 
 
 def pdf_name(docx_name: str) -> str:

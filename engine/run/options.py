@@ -34,6 +34,8 @@ class BatchReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[UserError] = field(default_factory=list)
     protected: list[str] = field(default_factory=list)  # files kept because edited by hand
+    # protected documents whose client's assessment changed in this run: to rework by hand
+    rework: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -5,6 +5,7 @@ context -> documents. Pure: returns bytes, writes nothing (see :mod:`engine.run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,10 @@ class Toolkit:
     templates_dir: Path
 
 
-def prepare(rules_dir: Path, templates_dir: Path) -> Toolkit:
-    """Load and check the rule base and the templates; refuse to go on if either is broken."""
-    rulebase = load_rulebase(rules_dir)
+def prepare(rules_dir: Path, templates_dir: Path, rulebase: RuleBase | None = None) -> Toolkit:
+    """Load and check the rule base (unless given, loaded from ``rules_dir``) and the
+    templates; refuse to go on if either is broken."""
+    rulebase = rulebase or load_rulebase(rules_dir)
     env = make_environment()
     sample = sample_context(rulebase.texts)
     checked: dict[Path, PreparedTemplate] = {}
@@ -75,16 +77,56 @@ def assess_profile(profile: Profile, rulebase: RuleBase, as_of: dt.date) -> Asse
                     rulebase.policy)
     result.vendor_sources = sources
     result.register = rulebase.register
+    fired = {f.rule_id for f in findings} | {o.rule_id for u in result.use_cases
+                                            for o in u.obligations}
+    result.rules_applied = rulebase.applied_digest(fired)
     return result
 
 
+def assessment_data(assessment: Assessment) -> dict[str, Any]:
+    """The ``assessment.json`` document as data."""
+    data = to_json(assessment)
+    if assessment.rules_applied:
+        data["rules_applied_digest"] = assessment.rules_applied
+    return data
+
+
+def dump_json(data: dict[str, Any]) -> bytes:
+    """``assessment.json``'s bytes: UTF-8, two-space indent, a final newline (orjson: the
+    same text as ``json.dumps(indent=2, ensure_ascii=False)`` for these documents, faster)."""
+    return dumps_indented(data) + b"\n"
+
+
 def assessment_json(assessment: Assessment) -> bytes:
-    return dumps_indented(to_json(assessment)) + b"\n"
+    return dump_json(assessment_data(assessment))
 
 
-def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
-    """The five files of one client (three documents, ``assessment.json`` and the
-    consultant's ``dossier-travail.xlsx``), as bytes."""
+def documents_key(assessment: Assessment, data: dict[str, Any], toolkit: Toolkit,
+                  profile_digest: str) -> str:
+    """What the three documents are made from: the profile, the assessment (without the
+    whole rule base's digest: a rule that does not apply to this client changes nothing in
+    its documents), the rules it cites and where they are written, the wording and the
+    templates. A re-run whose key is unchanged does not render them again."""
+    import orjson
+
+    from engine.common.digest import sha256
+
+    cited = [(f.rule_id, f.provenance.file, f.provenance.line, f.provenance.rule_title)
+             for f in assessment.findings]
+    kept = {k: v for k, v in data.items() if k != "rules_digest"}
+    try:
+        text = orjson.dumps([profile_digest, kept, cited, toolkit.rulebase.texts_digest,
+                             toolkit.templates_digest], option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps([profile_digest, kept, cited, toolkit.rulebase.texts_digest,
+                           toolkit.templates_digest], sort_keys=True).encode("utf-8")
+    return sha256(text)
+
+
+def render_client(assessment: Assessment, toolkit: Toolkit, data: bytes | None = None
+                  ) -> dict[str, bytes]:
+    """The five files of one client (three documents, ``assessment.json``, given as ``data``
+    when the caller made it already, and the consultant's ``dossier-travail.xlsx``), as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client
@@ -100,7 +142,7 @@ def render_client(assessment: Assessment, toolkit: Toolkit) -> dict[str, bytes]:
                               author=author or "iapme", created=assessment.as_of,
                               keywords=texts.text("labels.document.keywords"))
         files[name] = toolkit.templates[name].render(context, props, typesetter=typesetter)
-    files[ASSESSMENT_FILE] = assessment_json(assessment)
+    files[ASSESSMENT_FILE] = data if data is not None else assessment_json(assessment)
     files[WORKING_FILE] = workfile_xlsx(assessment, texts)
     return files
 

@@ -78,8 +78,8 @@ def file_entry(entry: object) -> dict[str, Any] | None:
 def client_record(client_id: object, record: object) -> dict[str, Any] | None:
     """A client record as this tool writes it (odd ids, paths, nested values: None).
 
-    ``source`` and ``inputs`` are required; ``profile_date``, ``files`` and ``summary`` are
-    kept when well formed; anything else is dropped.
+    ``source`` and ``inputs`` are required; ``profile_date``, ``files``, ``summary``,
+    ``deadlines`` and ``fired`` are kept when well formed; anything else is dropped.
     """
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id) \
             or not isinstance(record, dict) or not isinstance(record.get("source"), str) \
@@ -100,4 +100,20 @@ def client_record(client_id: object, record: object) -> dict[str, Any] | None:
                 v, str | int | float) for k, v in row.items())):
             return None
         clean["summary"] = dict(row)
+    if "fired" in record:
+        fired = record["fired"]
+        if not (isinstance(fired, list) and all(isinstance(r, str) for r in fired)):
+            return None
+        clean["fired"] = list(fired)
+    if "deadlines" in record:
+        if not _deadline_rows(record["deadlines"]):
+            return None
+        clean["deadlines"] = [list(d) for d in record["deadlines"]]
     return clean
+
+
+def _deadline_rows(value: object) -> bool:
+    """``[[date, reference, text, use cases, in force], ...]`` (see engine.run.summary)."""
+    return isinstance(value, list) and all(
+        isinstance(d, list) and len(d) == 5 and all(isinstance(v, str) for v in d[:4])
+        and d[4] in (0, 1) and not isinstance(d[4], bool) for d in value)

@@ -1,61 +1,39 @@
 """The firm's portfolio view: one row per client in ``summary.csv`` and ``summary.xlsx``.
 
-Columns (issue 5): sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up readiness,
-with the client's id, name and assessment date, the tier counts and the ROI's two sides; then
-(issue 13) the same decisions, action plan and calendar as ``assessment.json``: the use cases
-per decision, each use case's decision code, the actions (all, due now, blocking) and the next
-dated obligation. The CSV
-keeps machine values (codes, plain numbers, ``""`` when unknown) for scripts; the workbook has
-the same values under French headers, a styled and frozen header row, an auto-filter and column
-widths. Both are byte-identical for identical rows (fixed dates, normalised zip). Text that a
-spreadsheet would run as a formula is written with a leading apostrophe in both.
+Columns (issues 5 and 17): sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up
+readiness, with the client's id, name and assessment date, the tier counts and the ROI's two
+sides; the most binding decision and the count of each decision (SPEC v2 ``decision``), the
+next deadline (the soonest obligation not yet in force). Each client's record in the manifest
+also keeps its dated obligations (:func:`deadline_rows`), for the workbook's "Échéances" sheet
+and ``index.html``. The CSV keeps machine values (codes, ISO dates, plain numbers, ``""`` when
+unknown) for scripts; the workbook (:mod:`engine.portfolio.workbook`) shows them in French.
+Both are byte-identical for identical rows. Text that a spreadsheet would run as a formula is
+written with a leading apostrophe in both.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.common.zipio import normalise_zip
-from engine.rules.types import DECISION_STATUSES
+from engine.portfolio.text_keys import DECISIONS
 
 if TYPE_CHECKING:
     from engine.assessment.assess import Assessment
+    from engine.portfolio.workbook import PortfolioClient
+    from engine.run.manifest import Manifest
 
-COLUMNS = (  # field, French header, width in characters
-    ("client_id", "Identifiant", 24),
-    ("client_name", "Client", 34),
-    ("sector", "Secteur", 16),
-    ("as_of", "Date d'évaluation", 14),
-    ("use_cases", "Cas d'usage", 10),
-    ("worst_tier", "Risque le plus élevé (AI Act)", 16),
-    ("prohibited", "Pratiques interdites", 11),
-    ("high_risk", "Haut risque", 10),
-    ("undetermined", "Classification à compléter", 13),
-    ("blockers", "Points bloquants", 10),
-    ("gdpr_gaps", "Écarts RGPD", 10),
-    ("annual_gain_eur", "Gain annuel (€)", 13),
-    ("annual_cost_eur", "Coût annuel (€)", 13),
-    ("roi_percent", "ROI (%)", 10),
-    ("scale_up_ready", "Cas prêts à passer à l'échelle", 13),
-    # the decision on each use case (assessment.json ``use_cases[].decision``), counted...
-    ("decision_stop", "À arrêter", 10),
-    ("decision_regularise_now", "À régulariser sans délai", 12),
-    ("decision_fix_before_launch", "À corriger avant mise en service", 13),
-    ("decision_to_complete", "Analyse à compléter", 11),
-    ("decision_proceed_with_conditions", "Possibles sous conditions", 12),
-    ("decision_proceed", "Possibles en l'état", 10),
-    # ... and listed, ``id=status`` in the profile's order
-    ("decisions", "Décision par cas d'usage (codes)", 40),
-    # the action plan (``actions``) and the calendar (``deadlines``)
-    ("actions", "Actions du plan", 10),
-    ("actions_now", "Actions sans délai", 10),
-    ("actions_blocking", "Actions bloquantes", 10),
-    ("next_deadline", "Prochaine échéance", 14),
-)
-SUMMARY_FIELDS = [name for name, _, _ in COLUMNS]
+SUMMARY_FIELDS = [  # the CSV's columns: machine values (the workbook has them in French)
+    "client_id", "client_name", "sector", "as_of", "use_cases", "worst_tier", "prohibited",
+    "high_risk", "undetermined", "blockers", "gdpr_gaps", "annual_gain_eur", "annual_cost_eur",
+    "roi_percent", "scale_up_ready", *(f"decision_{s}" for s in DECISIONS), "decisions",
+    "actions", "actions_now", "actions_blocking", "next_deadline", "decision",
+    "next_deadline_reference", "next_deadline_text",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -72,8 +50,14 @@ def _inert(row: dict[str, Any]) -> dict[str, Any]:
 
 def summary_row(assessment: Assessment) -> dict[str, Any]:
     """The portfolio line of one client (machine-readable values, not French formatting)."""
+    from engine.portfolio.snapshot import client_view
+
     client = assessment.profile.client
     use_cases = assessment.use_cases
+    view = client_view(assessment, "")
+    decisions = [u.decision for u in view.use_cases.values() if u.decision in DECISIONS]
+    coming = view.next_deadline()
+    actions: list[Any] = list(getattr(assessment, "actions", None) or [])  # SPEC v2 actions
     gain = sum(u.roi.annual_gain for u in use_cases)
     cost = sum(u.roi.annual_cost for u in use_cases)
     return {
@@ -93,17 +77,29 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
         "annual_cost_eur": round(cost, 2),
         "roi_percent": round((gain - cost) / cost * 100, 1) if cost > 0 else "",
         "scale_up_ready": sum(1 for u in use_cases if u.scale_up_ready),
-        **{f"decision_{status}": sum(1 for u in use_cases
-                                     if u.decision and u.decision.status == status)
-           for status in DECISION_STATUSES},
-        "decisions": "; ".join(f"{u.use_case.id}={u.decision.status}" for u in use_cases
+        **{f"decision_{status}": decisions.count(status) for status in DECISIONS},
+        "decisions": "; ".join(f"{u.id}={u.decision}" for u in view.use_cases.values()
                                if u.decision),
-        "actions": len(assessment.actions),
-        "actions_now": sum(1 for a in assessment.actions if a.due == "immediately"),
-        "actions_blocking": sum(1 for a in assessment.actions if a.blocking),
-        "next_deadline": min((d.date.isoformat() for d in assessment.deadlines
-                              if d.date > assessment.as_of), default=""),
+        "actions": len(actions),
+        "actions_now": sum(1 for a in actions if getattr(a, "due", None) == "immediately"),
+        "actions_blocking": sum(1 for a in actions if getattr(a, "blocking", False)),
+        "next_deadline": coming.date.isoformat() if coming else "",
+        "decision": min(decisions, key=DECISIONS.index) if decisions else "",
+        "next_deadline_reference": coming.reference if coming else "",
+        "next_deadline_text": coming.text if coming else "",
     }
+
+
+def deadline_rows(assessment: Assessment) -> list[list[str | int]]:
+    """The client's dated obligations as the manifest keeps them: ``[date, reference, text,
+    use cases' titles (one a line), in force (0/1)]``, soonest first."""
+    from engine.portfolio.snapshot import client_view
+
+    view = client_view(assessment, "")
+    titles = {u.id: u.title for u in view.use_cases.values()}
+    return [[d.date.isoformat(), d.reference, d.text,
+             "\n".join(titles.get(u, u) for u in d.use_cases), int(d.in_force)]
+            for d in view.deadlines if d.kind == "obligation"]
 
 
 def summary_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -116,38 +112,29 @@ def summary_csv(rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def summary_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """The same rows as an Excel workbook, reproducible byte for byte."""
-    import datetime as dt
+def portfolio_clients(manifest: Manifest, present: Callable[[str], bool]
+                      ) -> list[PortfolioClient]:
+    """Every client of the manifest whose folder is ``present``, with its row, its dated
+    obligations and its files (relative paths), sorted by id."""
+    from engine.portfolio.workbook import PortfolioClient
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Portefeuille"
-    sheet.append([header for _, header, _ in COLUMNS])
-    for row in map(_inert, rows):
-        sheet.append([row.get(name, "") for name in SUMMARY_FIELDS])
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F4E79")
-    wrap = Alignment(wrap_text=True, vertical="center")
-    for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[1].height = 45
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, len(rows) + 1)}"
-    fixed = dt.datetime(2000, 1, 1)
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = book.properties.lastModifiedBy = "iapme"
-    buffer = io.BytesIO()
-    # ExcelWriter, not book.save(): save() stamps the current time as the modification date.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return normalise_zip(buffer.getvalue())
+    files: dict[str, list[str]] = {}
+    for key in manifest.files:
+        folder, _, _ = key.rpartition("/")
+        if folder:
+            files.setdefault(folder, []).append(key)
+    return [PortfolioClient(record["summary"], list(record.get("deadlines", [])),
+                            tuple(sorted(files.get(client_id, []))))
+            for client_id, record in sorted(manifest.clients.items())
+            if "summary" in record and present(client_id)]
 
 
+def portfolio_digest(clients: list[PortfolioClient], rules_dir: Path) -> str:
+    """What the portfolio views are made from: the clients' rows, dated obligations and
+    files, and the wording (``rules/texts``)."""
+    from engine.common.digest import sha256, tree_digest
+    from engine.documents.texts import TEXTS_DIR
+
+    data = json.dumps([[c.row, c.deadlines, c.documents] for c in clients], sort_keys=True,
+                      ensure_ascii=False)
+    return sha256((data + tree_digest(rules_dir / TEXTS_DIR)).encode("utf-8"))

@@ -28,6 +28,7 @@ from engine.errors import InternalError, Issue, ProfileError, TemplateError, Use
 from engine.run.options import BatchOptions
 
 if TYPE_CHECKING:
+    from engine.rules.base import RuleBase
     from engine.run.pipeline import Toolkit
 
 CHUNK = 4  # clients per task: small enough for a smooth progress bar
@@ -35,6 +36,8 @@ WINDOW = 3  # tasks in flight per worker
 GC_EVERY = 50
 
 _TOOLKIT: tuple[tuple[Path, Path], Toolkit] | None = None
+_RULEBASE: tuple[Path, RuleBase] | None = None
+Reuse = tuple[str, tuple[str, ...]]  # (documents key, file names) of intact documents
 _DONE = 0
 
 
@@ -62,12 +65,24 @@ def toolkit(rules: Path, templates: Path) -> Toolkit:
     if _TOOLKIT is None or _TOOLKIT[0] != (rules, templates):
         from engine.run.pipeline import prepare
 
-        _TOOLKIT = ((rules, templates), prepare(rules, templates))
+        _TOOLKIT = ((rules, templates), prepare(rules, templates, rulebase(rules)))
         # Kept for the whole process: the collections every GC_EVERY clients (and Python's
         # own) need not walk it again (and forked workers share its pages longer).
         gc.collect()
         gc.freeze()
     return _TOOLKIT[1]
+
+
+def rulebase(rules: Path) -> RuleBase:
+    """The rule base of this process (loaded on first use; the toolkit shares it)."""
+    global _RULEBASE
+    if _TOOLKIT is not None and _TOOLKIT[0][0] == rules:
+        return _TOOLKIT[1].rulebase
+    if _RULEBASE is None or _RULEBASE[0] != rules:
+        from engine.rules.base import load_rulebase
+
+        _RULEBASE = (rules, load_rulebase(rules))
+    return _RULEBASE[1]
 
 
 def _init_worker(parent: int, rules: Path, templates: Path) -> None:
@@ -91,11 +106,24 @@ def _die_with_parent(parent: int) -> None:
 
 
 def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, today: dt.date,
-            common: dict[str, str]) -> Result:
-    """Validate, assess and render one profile; never raises for a bad profile."""
+            common: dict[str, str], reuse: Reuse | None = None) -> Result:
+    """Validate, assess and render one profile; never raises for a bad profile.
+
+    ``reuse``: (documents key, file names) of a client whose documents are intact on disk
+    (from the manifest): when the new assessment gives the same key, the documents are not
+    rendered again, and only ``assessment.json`` is returned with the record.
+    """
     from engine.profile.validate import load_profile, read_profile
-    from engine.run.pipeline import assess_profile, render_client, resolve_as_of
-    from engine.run.summary import summary_row
+    from engine.run.layout import ASSESSMENT_FILE
+    from engine.run.pipeline import (
+        assess_profile,
+        assessment_data,
+        documents_key,
+        dump_json,
+        render_client,
+        resolve_as_of,
+    )
+    from engine.run.summary import deadline_rows, summary_row
 
     global _DONE
     kit = toolkit(rules, templates)
@@ -105,14 +133,23 @@ def process(path: Path, rules: Path, templates: Path, as_of: dt.date | None, tod
                                register_ids=kit.rulebase.register.vendors, data=raw)
         date = resolve_as_of(profile, as_of, today)
         assessment = assess_profile(profile, kit.rulebase, date)
-        files = render_client(assessment, kit)
+        document = assessment_data(assessment)
+        key = documents_key(assessment, document, kit, sha256(raw))
+        data = dump_json(document)
+        kept = reuse[1] if reuse is not None and reuse[0] == key else None
+        files = {ASSESSMENT_FILE: data} if kept else render_client(assessment, kit, data)
         own_date = profile.assessment.date
         record = {
             "source": path.name,
-            "inputs": {"profile": sha256(raw), **common, "as_of": date.isoformat()},
+            "inputs": {"profile": sha256(raw), **common, "as_of": date.isoformat(),
+                       "documents": key, "logic": kit.rulebase.logic_digest,
+                       "cited": assessment.rules_applied},
             "profile_date": own_date.isoformat() if own_date else None,
-            "files": sorted(files),
+            "files": sorted({*files, *(kept or ())}),
             "summary": summary_row(assessment),
+            "deadlines": deadline_rows(assessment),
+            "fired": sorted({f.rule_id for f in assessment.findings}
+                            | {o.rule_id for u in assessment.use_cases for o in u.obligations}),
         }
         return Result(path, profile.client_id, files, record)
     except TemplateError as exc:  # data-dependent (the templates passed their check)
@@ -137,19 +174,20 @@ def _failed(path: Path, message: str) -> Result:
 
 
 def _chunk(paths: list[Path], rules: Path, templates: Path, as_of: dt.date | None,
-           today: dt.date, common: dict[str, str]) -> list[Result]:
-    return [process(p, rules, templates, as_of, today, common) for p in paths]
+           today: dt.date, common: dict[str, str], reuse: dict[Path, Reuse]) -> list[Result]:
+    return [process(p, rules, templates, as_of, today, common, reuse.get(p)) for p in paths]
 
 
-def results(options: BatchOptions, paths: list[Path], common: dict[str, str]
-            ) -> Iterator[Result]:
-    """Every profile's result, in the order of ``paths``."""
+def results(options: BatchOptions, paths: list[Path], common: dict[str, str],
+            reuse: dict[Path, Reuse] | None = None) -> Iterator[Result]:
+    """Every profile's result, in the order of ``paths`` (``reuse``: see :func:`process`)."""
     toolkit(options.rules, options.templates)  # check rules and templates before any work
+    reuse = reuse or {}
     args = (options.rules, options.templates, options.as_of, options.today, common)
     jobs = max(1, min(options.jobs, (len(paths) + CHUNK - 1) // CHUNK))
     if jobs == 1:
         for path in paths:
-            yield process(path, *args)
+            yield process(path, *args, reuse.get(path))
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -161,7 +199,9 @@ def results(options: BatchOptions, paths: list[Path], common: dict[str, str]
         queue = deque(chunks)
         while queue or window:
             while queue and len(window) < jobs * WINDOW:
-                window.append(pool.submit(_chunk, queue.popleft(), *args))
+                part = queue.popleft()
+                window.append(pool.submit(_chunk, part, *args,
+                                          {p: reuse[p] for p in part if p in reuse}))
             yield from window.popleft().result()
     except BrokenProcessPool as exc:
         raise InternalError(f"a worker process died ({exc}); run again with --jobs 1 to "

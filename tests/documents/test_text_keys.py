@@ -35,6 +35,8 @@ from engine.rules.cases import _profile, load_cases
 from engine.run.pipeline import Toolkit, assess_profile, prepare, render_client
 
 ROOT = Path(__file__).resolve().parents[2]
+from engine.portfolio.text_keys import PORTFOLIO_TEXTS  # noqa: E402
+
 HIDDEN = ROOT / "tests" / "data" / "profiles" / "hidden-client.yaml"
 
 
@@ -106,7 +108,7 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
         doc = YamlDoc(case.doc.path, _profile(case.data.get("profile") or {}, case.defaults),
                       case.doc.positions)
         profile = profile_from_doc(doc, default_id="test-client")
-        as_of = dt.date.fromisoformat(str(case.data.get("as_of", "2026-11-26")))
+        as_of = kit.rulebase.timeline.resolve(case.data.get("as_of", "2026-11-26"))
         build_context(assess_profile(profile, kit.rulebase, as_of), texts, with_chart=False)
     client = ("client: {id: c, name: C, sector: other, employees: 1, staff_ai_training: true, "
               "works_council: false, ai_champion: Julie, director: {name: D}}\n")
@@ -147,5 +149,6 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
     for point in DISCLOSURE_POINTS:
         texts.text(f"charter.disclosure_point.{point}.in_place", tools="x")
         texts.text(f"charter.disclosure_point.{point}.to_do", tools="x", date="y")
-    # The intake stage's texts (profile vocabulary, questionnaire): tests/intake checks them.
-    assert sorted(set(SCHEMA) - set(INTAKE_TEXTS) - texts.read) == []
+    # The intake stage's texts (profile vocabulary, questionnaire): tests/intake checks them;
+    # the portfolio views' (summary.xlsx, index.html, the .ics): tests/portfolio/test_views.
+    assert sorted(set(SCHEMA) - set(INTAKE_TEXTS) - set(PORTFOLIO_TEXTS) - texts.read) == []

@@ -42,6 +42,7 @@ from engine.profile.validate import profile_from_doc
 from engine.profile.yamlio import YamlDoc
 from engine.rules.base import RuleBase, load_rulebase
 from engine.rules.cases import DEFAULT_AS_OF, RuleCase, _profile, load_cases
+from engine.rules.timeline import load_timeline
 from engine.run.pipeline import assess_profile
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -209,6 +210,9 @@ def _short(answers: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in answers.items())
 
 
+TIMELINE = load_timeline(Path(__file__).resolve().parents[2] / "rules")[0]
+
+
 def _case_profiles(cases: list[RuleCase]) -> list[tuple[str, Profile, dt.date]]:
     out = []
     for case in cases:
@@ -219,7 +223,7 @@ def _case_profiles(cases: list[RuleCase]) -> list[tuple[str, Profile, dt.date]]:
             profile = profile_from_doc(doc, default_id="test-client")
         except Exception:  # a broken case fails in test_cases.py, not here
             continue
-        as_of = dt.date.fromisoformat(str(data.get("as_of", DEFAULT_AS_OF)))
+        as_of = TIMELINE.resolve(data.get("as_of", DEFAULT_AS_OF))  # a date or its name
         out.append((case.id, profile, as_of))
     return out
 

@@ -69,8 +69,8 @@ class TestReproducible:
         extra = ("--as-of", "2026-11-26", "--jobs", "1")
         assert _run(tmp_path / "b", profiles, extra=extra)[0] == 0
         first, second = _digests(tmp_path / "a"), _digests(tmp_path / "b")
-        # documents, assessment.json, working file, summaries, manifest
-        assert len(first) == 12 * 5 + 3
+        # documents, assessment.json, working file; summaries, index, manifest
+        assert len(first) == 12 * 5 + 4
         assert first == second
 
     def test_summary_has_one_row_per_client(self, tmp_path: Path, profiles: Path) -> None:
@@ -81,7 +81,8 @@ class TestReproducible:
         assert sheet.max_row == 13
         manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
         entry = manifest["files"]["client-00000/rapport-audit.docx"]
-        assert set(entry["inputs"]) == {"profile", "rules", "templates", "as_of", "engine"}
+        assert set(entry["inputs"]) == {"profile", "rules", "templates", "as_of", "engine",
+                                        "documents", "logic", "cited"}
         assert entry["sha256"].startswith("sha256:")
 
 

@@ -117,7 +117,7 @@ class TestSummaries:
         from openpyxl import load_workbook
 
         sheet = load_workbook(out / "summary.xlsx").active
-        assert [row[0].value for row in sheet.iter_rows(min_row=2)] == summary_ids(out)
+        assert sheet.max_row == len(summary_ids(out)) + 1
 
 
 class TestTemporaryFiles:

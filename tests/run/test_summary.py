@@ -12,12 +12,20 @@ from typing import Any
 import openpyxl
 import pytest
 
+from engine.documents.text_keys import load_texts
+from engine.portfolio.workbook import PortfolioClient, portfolio_xlsx
 from engine.profile.validate import load_profile
 from engine.rules.base import load_rulebase
 from engine.run.pipeline import assess_profile
-from engine.run.summary import SUMMARY_FIELDS, summary_csv, summary_row, summary_xlsx
+from engine.run.summary import SUMMARY_FIELDS, summary_csv, summary_row
 
 ROOT = Path(__file__).resolve().parents[2]
+TEXTS = load_texts(ROOT / "rules")
+
+
+def summary_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    return portfolio_xlsx([PortfolioClient(r, [], (f"{r.get('client_id')}/rapport-audit.docx",))
+                           for r in rows], TEXTS)
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +65,27 @@ def test_csv_has_a_header_and_one_line_per_client(rows: list[dict[str, Any]]) ->
 
 
 def test_workbook_layout(rows: list[dict[str, Any]]) -> None:
-    """French headers in a bold coloured frozen row, auto-filter, set widths, same values."""
-    sheet = openpyxl.load_workbook(io.BytesIO(summary_xlsx(rows))).active
-    assert sheet.freeze_panes == "A2"
-    assert sheet["A1"].value == "Identifiant"
-    assert sheet["C1"].value == "Secteur"
+    """French headers and values in a bold coloured frozen row, auto-filter, set widths, real
+    dates, a link to each report, a second sheet of deadlines."""
+    book = openpyxl.load_workbook(io.BytesIO(summary_xlsx(rows)))
+    sheet = book["Portefeuille"]
+    assert book.sheetnames == ["Portefeuille", "Échéances"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet["A1"].value == "Client"
+    assert sheet["B1"].value == "Secteur"
     assert sheet["A1"].font.b
     assert sheet["A1"].fill.fgColor.rgb.endswith("1F4E79")
-    assert sheet.column_dimensions["B"].width == 34
-    assert sheet.auto_filter.ref == f"A1:Z{len(rows) + 1}"  # 26 columns
-    values = [[c.value for c in line] for line in sheet.iter_rows(min_row=2)]
-    assert values == [[None if r[f] == "" else r[f] for f in SUMMARY_FIELDS] for r in rows]
+    assert sheet.column_dimensions["A"].width == 30
+    assert sheet.auto_filter.ref == f"A1:Q{len(rows) + 1}"
+    dupont = next(line for line in sheet.iter_rows(min_row=2)
+                  if line[0].value == "Dupont & Fils <SARL>")
+    assert dupont[2].value == dt.datetime(2026, 11, 26)  # a real date
+    assert dupont[4].value == "Risque inacceptable (pratique interdite)"
+    assert dupont[16].hyperlink.target == "dupont/rapport-audit.docx"
+    assert dupont[16].value == "Ouvrir le rapport"
+    sectors = {line[1].value for line in sheet.iter_rows(min_row=2)}
+    assert "cabinet_liberal" not in sectors
+    assert "Cabinet libéral" in sectors
 
 
 def test_workbook_bytes_are_reproducible(rows: list[dict[str, Any]]) -> None:
@@ -93,10 +111,10 @@ def test_formulas_are_inert_in_both_files() -> None:
            "sector": "+cmd|' /C calc'!A0", "roi_percent": -12.5}
     assert "'=HYPERLINK(" in summary_csv([row]).decode()
     sheet = openpyxl.load_workbook(io.BytesIO(summary_xlsx([row]))).active
-    assert sheet["B2"].value == "'" + row["client_name"]
-    assert sheet["B2"].data_type == "s"
-    assert sheet["C2"].value == "'" + row["sector"]
-    assert sheet["N2"].value == -12.5  # numbers stay numbers
+    assert sheet["A2"].value == "'" + row["client_name"]
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "'" + row["sector"]
+    assert sheet["O2"].value == -12.5  # numbers stay numbers
 
 
 def test_the_decisions_actions_and_calendar_match_assessment_json() -> None:
