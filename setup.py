@@ -15,6 +15,7 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = {"rules": "shipped_rules", "doc_templates": "shipped_templates"}
+# The templates' text snapshots (doc_templates/snapshots/) are a review aid of the repository.
 
 
 class BuildWithShippedFolders(build_py):
@@ -28,7 +29,7 @@ class BuildWithShippedFolders(build_py):
             target = Path(self.build_lib) / "engine" / name
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(ROOT / source, target,
-                            ignore=shutil.ignore_patterns(".*", "__pycache__", "~$*"))
+                            ignore=shutil.ignore_patterns(".*", "__pycache__", "~$*", "snapshots"))
 
 
 setup(cmdclass={"build_py": BuildWithShippedFolders})

@@ -1,6 +1,7 @@
 """Benchmark the batch against the naive docxtpl pipeline, on synthetic clients.
 
-Usage: ``python bench/bench.py --clients N [--jobs J] [--naive-sample K] [--seed S] [--live]``
+Usage: ``python bench/bench.py --clients N [--jobs J] [--naive-sample K] [--seed S] [--live]
+[--pdf [--pdf-documents D]]``
 
 It runs from a snapshot of ``engine/``, ``rules/``, ``doc_templates/`` and ``bench/`` (taken at
 start) unless ``--live`` is given.
@@ -27,6 +28,11 @@ start) unless ``--live`` is given.
      JSON), ours (context and chart built once per client) against the naive one (for each
      document: the context built again with a freshly drawn chart, no cache, then docxtpl),
      alternating client by client too.
+5. With ``--pdf``: the documents of the first clients written in step 2 (D of them at least,
+   default 300), converted to PDF by the persistent LibreOffice pool and by the path before it
+   (for each assessment date, one ``soffice --convert-to`` call per worker), in alternating
+   rounds (``bench/pdf_bench.py``): ``pdf_ms_per_document`` (wall, all workers) and
+   ``pdf_ratio_vs_per_client_soffice``.
 """
 
 from __future__ import annotations
@@ -285,6 +291,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--naive-sample", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pdf", action="store_true", help="also measure the PDF phase")
+    parser.add_argument("--pdf-documents", type=int, default=300)
     parser.add_argument("--live", action="store_true",
                         help="run on the working tree itself, not on a snapshot of it")
     args = parser.parse_args()
@@ -302,6 +310,10 @@ def main() -> None:
         kit = prepare(RULES, TEMPLATES)
         step = max(1, n // min(n, args.naive_sample))
         stages = stage_measures(paths[::step][:args.naive_sample], kit)
+        if args.pdf:
+            from pdf_bench import pdf_measures
+
+            pdf = pdf_measures(Path(tmp) / "out", args.pdf_documents, args.jobs)
     print(f"clients: {n}\njobs: {args.jobs}\nbatch_seconds: {seconds:.1f}")
     print(f"clients_per_s: {n / seconds:.1f}")
     print(f"ms_per_document: {stages['ms_per_document']:.2f}")
@@ -317,6 +329,13 @@ def main() -> None:
                 "chart_ms_per_client", "naive_ms_per_document", "e2e_ms_per_client",
                 "naive_e2e_ms_per_client"):
         print(f"{key}: {stages[key]:.2f}")
+    if args.pdf:
+        for key in ("pdf_documents", "pdf_workers", "pdf_dates", "pdf_bytes_differ"):
+            print(f"{key}: {pdf[key]:.0f}")
+        for key in ("pdf_ms_per_document", "old_pdf_ms_per_document",
+                    "pdf_ratio_vs_per_client_soffice"):
+            print(f"{key}: {pdf[key]:.2f}")
+        stages.update(pdf)
     print("json: " + json.dumps({"clients": n, "seconds": round(seconds, 2), **{
         k: round(v, 3) for k, v in stages.items()}}))
     if SNAPSHOT_ENV in os.environ:

@@ -35,6 +35,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from engine.cli import main
 from engine.documents.render import document_text
+from engine.documents.typography import typeset
 from engine.profile import yamlio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ TEMPLATES = ROOT / "doc_templates"
 GOOD = Path(__file__).resolve().parent / "data" / "profiles" / "dupont.yaml"
 AS_OF = "2026-11-26"
 DOCS = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
-CLIENT_FILES = frozenset({*DOCS, "assessment.json"})
+CLIENT_FILES = frozenset({*DOCS, "assessment.json", "dossier-travail.xlsx"})
 SUMMARIES = frozenset({"summary.csv", "summary.xlsx"})
 # "file:line:column: key.path: message", or "file: message" for a whole-file problem.
 ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: \S")
@@ -359,6 +360,7 @@ class TestRejectedProfiles:
 MARKED = re.compile(r"T(\d\d) ")
 INJECTION = ("{{ 7*191 }} {% if true %}yes{% endif %} {%p if x %} {%tr for r in rows %} "
              "{{r x }} {# c #} {{ ''.__class__ }} <w:p>&amp; &#x41; ]]> \"dq\" 'sq' & < >")
+SET_INJECTION = typeset(INJECTION)
 # Fields the documents show today (T07 e-mail, T13 success indicator and T14-T16 pilot notes
 # are in no document); each must be found, and every text of every field must be literal.
 SHOWN_FIELDS = {1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12}
@@ -388,8 +390,9 @@ class TestLiteralValues:
             assert "<class" not in text, name
             for match in MARKED.finditer(text):
                 found.add(int(match.group(1)))
-                literal = text[match.end():match.end() + len(INJECTION)]
-                assert literal == INJECTION, (name, match.group(0), literal)
+                # set the French way like any text (typography.py), never evaluated
+                literal = text[match.end():match.end() + len(SET_INJECTION)]
+                assert literal == SET_INJECTION, (name, match.group(0), literal)
         assert found >= SHOWN_FIELDS
 
     def test_document_titles_stay_literal(self, accepted: Path) -> None:
@@ -397,7 +400,7 @@ class TestLiteralValues:
 
         for name in DOCS:
             title = docx.Document(str(accepted / "injection" / name)).core_properties.title
-            assert title.endswith(f"T01 {INJECTION}"), title
+            assert title.endswith(typeset(f"T01 {INJECTION}")), title
 
     def test_docxtpl_escapes_in_values_stay_literal(self, accepted: Path) -> None:
         for name in DOCS:
@@ -426,7 +429,7 @@ class TestLiteralValues:
     def test_limits_are_accepted(self, accepted: Path) -> None:
         name = (ACCEPTED / "limits.yaml").read_text(encoding="utf-8").split('name: "')[1][:500]
         text = document_text((accepted / "limits" / "rapport-audit.docx").read_bytes())
-        assert name.strip() in text
+        assert typeset(name.strip()) in text  # set the French way like any text
         assert not re.search(r"\b(nan|inf|None)\b|e\+\d", text)
         result = iapme("assess", ACCEPTED / "limits.yaml", "--rules", RULES, "--json")
         assert result.exit_code == 0, result.output

@@ -126,7 +126,7 @@ class _Source:
 
 
 def _lower_first(text: str) -> str:
-    """``Réaliser`` -> ``réaliser`` after a colon; a name (``CVRank``) is left as it is."""
+    """The first letter lowered after a colon (a verb); a name (``CVRank``) is left as it is."""
     return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() \
         else text
 

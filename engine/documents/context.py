@@ -18,6 +18,7 @@ from engine.documents.brief import brief_context
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
 from engine.documents.charter import charter_context
 from engine.documents.entries import integrations, use_case_entry, vendor_entry
+from engine.documents.exposure import limits, sanctions
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
 from engine.documents.roi_text import roi_method
@@ -64,6 +65,7 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
             "it_contact_addressee": _addressee(texts, client.it_contact, defaults["it_contact"]),
             "director_addressee": _addressee(texts, client.director, defaults["director"]),
             "it_contact_greeting": _greeting(texts, client.it_contact),
+            "it_contact_closing": closing(texts, client.it_contact),
             "it_organisation": (client.it_contact.organisation or "") if client.it_contact else "",
             "ai_champion": client.ai_champion or "",
             "works_council": bool(client.works_council),
@@ -85,6 +87,8 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "next_steps": [a["line"] for a in actions["first"]],
         "deadlines": deadlines_context(assessment, wording),
         "roi_method": roi_method(texts),
+        "limits": limits(assessment, wording),
+        "sanctions": sanctions(assessment, wording),
         "glossary": [{"term": t, "definition": d}
                      for t, d in texts.mapping("glossary.terms").items()],
         "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
@@ -195,11 +199,17 @@ def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -
 
 
 def _greeting(texts: Texts, person: ItContact | None) -> str:
-    """The brief's salutation: ``Madame,`` with a civility, else ``Bonjour <name>,``, else
-    ``Madame, Monsieur,``."""
-    if person is None:
+    """The brief's salutation: ``Madame,`` or ``Monsieur,`` with a civility, else
+    ``Madame, Monsieur,`` (a French letter never opens on the bare name)."""
+    if person is None or person.civility is None:
         return texts.text("labels.greeting.nobody")
-    if person.civility is None:
-        return texts.text("labels.greeting.name", name=person.name)
     civility = texts.text(f"labels.civility.{person.civility}")
     return texts.text("labels.greeting.civility", civility=civility)
+
+
+def closing(texts: Texts, person: ItContact | None) -> str:
+    """The brief's closing formula, with the civility of its salutation."""
+    civility = (texts.text(f"labels.civility.{person.civility}")
+                if person is not None and person.civility is not None
+                else texts.text("labels.closing_civility"))
+    return texts.text("labels.closing", civility=civility)

@@ -6,6 +6,7 @@ Part of the template contract of :mod:`engine.documents.context`; each name is d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.assessment.assess import (
@@ -17,7 +18,8 @@ from engine.assessment.assess import (
 )
 from engine.assessment.decision import in_force
 from engine.assessment.findings import Finding
-from engine.documents.formatting import date_fr, date_short_fr, list_fr
+from engine.documents.because import key_label
+from engine.documents.formatting import country_fr, date_fr, date_short_fr, list_fr
 from engine.documents.roi_text import roi_entry
 from engine.documents.text_keys import VENDOR_CHECKS
 from engine.documents.verdict import decision_entry, decision_label, state
@@ -81,7 +83,7 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
         "references": wording.references(u.references) or texts.text("labels.no_reference"),
         "reasons": reasons,
         "obligations": obligations,
-        "missing": [f"use_cases[{u.use_case.id}].{m}" for m in u.missing],
+        "missing": [key_label(texts, m) for m in u.missing],
         "gdpr": [wording.finding(f) for f in u.findings if f.kind == "gdpr"],
         "avoid": [wording.finding(f) for f in u.findings
                   if f.kind in ("avoid_ai", "test_small", "budget")],
@@ -113,7 +115,7 @@ _ANSWERS = {"met": "yes", "not_met": "no", "unknown": "unknown"}
 
 
 def _answer_of(item: str, u: UseCaseAssessment, wording: Wording) -> str:
-    """``Oui``, ``Non`` or ``À vérifier``; the indicator (q5) and the plan B (q7) quoted."""
+    """Yes, no or to be checked, in the texts' words; the indicator (q5) and plan B (q7) quoted."""
     answer = wording.label("answer", _ANSWERS[u.anti_failure[item]])
     detail = {"q5": u.use_case.roi.success_indicator,
               "q7": u.use_case.pilot.plan_b if u.use_case.pilot else None}.get(item)
@@ -154,7 +156,7 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
             wording.label("training", _TRAINING[vendor.trains_on_customer_data])
             if vendor.trains_on_customer_data in _TRAINING else wording.todo_cell),
         "subprocessors_listed": _answer(vendor.subprocessors_listed, wording),
-        "certifications": (", ".join(c.upper() for c in vendor.certifications or [])
+        "certifications": (_certifications(vendor.certifications or [], wording)
                            or texts.text("labels.no_certification")),
     }
     sources = assessment.vendor_sources.get(vendor.id, {})
@@ -169,7 +171,7 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
     return {
         "id": vendor.id,
         "name": vendor.label,
-        "country": vendor.country or wording.todo_cell,
+        "country": country_fr(vendor.country) if vendor.country else wording.todo_cell,
         "use_cases": list_fr(users) if users else texts.text("labels.no_use_case"),
         "integration": list_fr(integrations(assessment, vendor.id)),
         "checks": [{"label": wording.label("vendor_check", key), "value": values[key],
@@ -186,11 +188,18 @@ def vendor_entry(vendor: Vendor, assessment: Assessment, wording: Wording) -> di
         "alternatives": [{
             "name": entry.name,
             "hosting": _hosting(entry.facts.hosting.value, wording) if entry.facts.hosting else "",
-            "certifications": ", ".join(c.upper() for c in (
-                entry.facts.certifications.value if entry.facts.certifications else [])),
+            "certifications": _certifications(
+                entry.facts.certifications.value if entry.facts.certifications else [], wording),
             "target": entry.target_users or "",
         } for entry in assessment.alternatives(vendor.id)],
     }
+
+
+def _certifications(codes: Sequence[str], wording: Wording) -> str:
+    """``ISO/IEC 27001, SOC 2``: the labels of ``labels.certification`` (a code it does not
+    name prints in capitals)."""
+    names = wording.texts.mapping("labels.certification")
+    return ", ".join(names.get(c, c.upper()) for c in codes)
 
 
 def _answer(value: object, wording: Wording) -> str:

@@ -37,6 +37,7 @@ from babel.numbers import format_decimal
 __all__ = [
     "MINUS",
     "NBSP",
+    "country_fr",
     "date_fr",
     "date_short_fr",
     "euros",
@@ -209,6 +210,16 @@ def months_fr(x: Number, max_decimals: int = 1) -> str:
     '1 mois'
     """
     return _with_unit(x, max_decimals, "mois")
+
+
+def country_fr(code: str) -> str:
+    """A country's French name from its ISO 3166 code (Babel's territories), else the code.
+
+    >>> country_fr("US") == "\u00c9tats-Unis", country_fr("FR"), country_fr("XQ")
+    (True, 'France', 'XQ')
+    """
+    name = _LOCALE.territories.get(code.upper())
+    return name if isinstance(name, str) and name != _LOCALE.territories.get("ZZ") else code
 
 
 def list_fr(items: Iterable[str], *, style: Literal["and", "or"] = "and") -> str:

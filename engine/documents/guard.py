@@ -28,7 +28,7 @@ POLL_S = 0.2  # where pidfd_open is missing (not Linux): how often the program i
 
 def guard(pipe_fd: int, command: Sequence[str]) -> int:
     """Run ``command``; kill the process group as soon as ``pipe_fd`` reports end of file."""
-    program = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    program = subprocess.Popen(command)  # its stdin and stdout: the guard's
     pidfd = -1
     if hasattr(os, "pidfd_open"):
         try:

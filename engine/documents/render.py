@@ -43,6 +43,7 @@ from engine.documents.parts import (
 )
 from engine.documents.read import document_images, document_text
 from engine.documents.sandbox import BudgetError, Limits, budget, make_environment, render_stream
+from engine.documents.typeset import Typesetter
 from engine.errors import InternalError, Issue, Location, RenderBudgetError, TemplateError
 
 __all__ = [
@@ -210,8 +211,11 @@ class PreparedTemplate:
         return cls(path, env)
 
     def render(self, context: Mapping[str, Any], props: DocProperties,
-               limits: Limits = RENDER_LIMITS) -> bytes:
+               limits: Limits = RENDER_LIMITS, typesetter: Typesetter | None = None) -> bytes:
         """The .docx bytes for ``context``; equal inputs give equal bytes.
+
+        With a ``typesetter``, the text of every part is set the French way after the render
+        (:mod:`engine.documents.typeset`: template wording and data alike).
 
         Raises:
             TemplateError: a variable is missing, the sandbox refused an operation, the
@@ -230,6 +234,8 @@ class PreparedTemplate:
                     xml, shape_id = docx_fast.renumber_shapes(xml, shape_id)
                     data = (part.prefix + xml + part.suffix).encode()
                     self._check_xml(part, data)
+                    if typesetter is not None:
+                        data = typesetter.part(data)
                     entries.append((part.name, data))
         finally:
             _RENDER_STATE.reset(token)

@@ -21,7 +21,7 @@ ROI_DISPLAY_LIMIT = 1000.0  # percent: above it, "plus de 1 000 %"
 
 
 def roi_percent_text(value: float | None, wording: Wording) -> str:
-    """``466 %``, ``plus de 1 000 %``, or ``à compléter``.
+    """``466 %``, "more than 1,000 %" or "to be completed", in the texts' words.
 
     A ROI is rounded to the unit; above :data:`ROI_DISPLAY_LIMIT` only the bound is shown.
     """

@@ -28,7 +28,8 @@ _TRIAL_PROPS = DocProperties(title="Essai", subject="Essai", author="iapme",
 
 
 def check_template(
-    path: Path, provided: Mapping[str, Any] | None, env: jinja2.Environment | None = None
+    path: Path, provided: Mapping[str, Any] | None, env: jinja2.Environment | None = None,
+    keep: dict[Path, PreparedTemplate] | None = None,
 ) -> list[Issue]:
     """All problems of one template; variables are checked only when ``provided`` is given.
 
@@ -37,6 +38,8 @@ def check_template(
         provided: the context the renderer will pass (only its top-level keys matter), or
             None to check the syntax only.
         env: the rendering environment (default: :func:`engine.documents.render.make_environment`).
+        keep: where to keep the template compiled for the trial render, by path, when it
+            passed (the run renders with it: the file is read and compiled once).
     """
     env = env or make_environment()
     try:
@@ -55,12 +58,12 @@ def check_template(
         if provided is not None:
             issues += _missing_variables(path, part, tree, provided, env)
     if provided is not None and not issues:
-        issues += _trial_render(path, provided, env)
+        issues += _trial_render(path, provided, env, keep)
     return issues
 
 
-def _trial_render(path: Path, provided: Mapping[str, Any], env: jinja2.Environment
-                  ) -> list[Issue]:
+def _trial_render(path: Path, provided: Mapping[str, Any], env: jinja2.Environment,
+                  keep: dict[Path, PreparedTemplate] | None = None) -> list[Issue]:
     """Render once on ``provided`` (the sample context) within the render budget.
 
     Why:
@@ -70,11 +73,14 @@ def _trial_render(path: Path, provided: Mapping[str, Any], env: jinja2.Environme
         left to the render of each client.
     """
     try:
-        PreparedTemplate.load(path, env).render(provided, _TRIAL_PROPS)
+        prepared = PreparedTemplate.load(path, env)
+        prepared.render(provided, _TRIAL_PROPS)
     except RenderBudgetError as exc:
         return list(exc.issues)
     except TemplateError:
         return []
+    if keep is not None:
+        keep[path] = prepared
     return []
 
 
@@ -137,8 +143,10 @@ def check_template_dir(
     expected_names: Sequence[str],
     provided: Mapping[str, Any] | None,
     env: jinja2.Environment | None = None,
+    keep: dict[Path, PreparedTemplate] | None = None,
 ) -> list[Issue]:
-    """All problems of the expected templates of ``directory``, missing files included."""
+    """All problems of the expected templates of ``directory``, missing files included
+    (``keep``: see :func:`check_template`)."""
     if not directory.is_dir():
         return [Issue(Location(str(directory)), "template folder not found")]
     env = env or make_environment()
@@ -154,5 +162,5 @@ def check_template_dir(
                 )
             )
             continue
-        issues += check_template(path, provided, env)
+        issues += check_template(path, provided, env, keep)
     return issues

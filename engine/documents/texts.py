@@ -14,6 +14,10 @@ Three kinds of entries:
 * ``lines``: a list of strings, e.g. the points of a charter clause (placeholders allowed);
 * ``mapping``: free keys to strings, kept in file order, e.g. the glossary (no placeholders).
 
+A placeholder holding a number may also choose a word's form: ``{count|point bloquant|points
+bloquants}`` prints the first form for 0 and 1 (the French rule), the second otherwise; it
+counts as a use of ``{count}``. No "(s)" in a document.
+
 Why:
     French that reaches a document is data a compliance officer can change without Python.
     The code states its needs once (the schema), so lint, not a client's run, finds a
@@ -106,7 +110,24 @@ class Texts:
 def _fill(pieces: Pieces, values: Mapping[str, str]) -> str:
     if len(pieces) == 1 and not pieces[0][1]:
         return pieces[0][0]
-    return "".join(literal + (values[name] if name else "") for literal, name in pieces)
+    return "".join(literal + (_value(name, values) if name else "") for literal, name in pieces)
+
+
+def _value(name: str, values: Mapping[str, str]) -> str:
+    """A placeholder's value, or for ``count|form|forms`` the form its number takes."""
+    if "|" not in name:
+        return values[name]
+    base, singular, plural = name.split("|")
+    number = values[base].replace("\u00a0", "").replace("\u202f", "").replace(",", ".")
+    try:
+        return singular if abs(float(number)) < 2 else plural
+    except ValueError:
+        return plural
+
+
+def placeholder_name(name: str) -> str:
+    """The placeholder a braced name fills: ``count`` for ``count|form|forms``."""
+    return name.partition("|")[0]
 
 
 def split_placeholders(value: str) -> tuple[Pieces, list[str]]:
@@ -122,7 +143,10 @@ def split_placeholders(value: str) -> tuple[Pieces, list[str]]:
     pos = 0
     for match in _BRACED.finditer(value):
         name = match.group(1)
-        if not _NAME.fullmatch(name):
+        if "|" in name and (name.count("|") != 2 or not all(name.split("|")[1:])):
+            problems.append(f"'{match.group(0)}': a plural choice is "
+                            "{name|singular|plural}, both forms given")
+        elif not _NAME.fullmatch(placeholder_name(name)):
             problems.append(f"'{match.group(0)}' is not a placeholder name "
                             "(lower-case letters, digits, _)")
         pieces.append((value[pos:match.start()], name))
@@ -207,7 +231,8 @@ class _Reader:
         pieces, problems = split_placeholders(value)
         for message in problems:
             self.problem(doc, path, key, message)
-        for name in dict.fromkeys(n for _, n in pieces if n and _NAME.fullmatch(n)):
+        for name in dict.fromkeys(placeholder_name(n) for _, n in pieces
+                                  if n and _NAME.fullmatch(placeholder_name(n))):
             if name not in spec.placeholders:
                 given = ", ".join(f"{{{p}}}" for p in sorted(spec.placeholders)) or "none"
                 self.problem(doc, path, key, f"unknown placeholder {{{name}}} (the code fills "

@@ -27,7 +27,7 @@ def state(u: UseCaseAssessment) -> str:
 
 
 def due_label(wording: Wording, due: Due, deadline: dt.date | None) -> str:
-    """``Sans délai``, ``D'ici le 2 décembre 2027``, ``Avant la mise en service``..."""
+    """The deadline in words (the texts'): none, by a date, before launch..."""
     texts = wording.texts
     if due == "on_date" and deadline is not None:
         return texts.text("labels.due.on_date", date=date_fr(deadline))
@@ -39,7 +39,7 @@ def due_label(wording: Wording, due: Due, deadline: dt.date | None) -> str:
 
 
 def decision_label(wording: Wording, u: UseCaseAssessment) -> str:
-    """The decision in a few words (``Régulariser sans délai``)."""
+    """The decision in a few words (the texts' label of its status)."""
     d = u.decision
     return wording.texts.text(f"labels.decision.{d.status}.{state(u)}") if d else ""
 
@@ -104,7 +104,7 @@ def blocking_points(assessment: Assessment) -> int:
 
 
 def decisions_sentence(assessment: Assessment, wording: Wording) -> str:
-    """``Décision sur chaque usage : 1 à arrêter et 1 à régulariser sans délai.``"""
+    """One sentence counting the use cases per decision ("1 to stop and 1 to regularise now")."""
     texts = wording.texts
     counts = Counter(u.decision.status for u in assessment.use_cases if u.decision)
     parts = [texts.text(f"report.summary.decision_count.{status}", count=str(counts[status]))
@@ -130,7 +130,7 @@ def action_entry(a: Action, wording: Wording) -> dict[str, Any]:
 
 
 def actions_context(assessment: Assessment, wording: Wording) -> dict[str, Any]:
-    """``actions``: the whole plan, the first ones for "Prochaines étapes", the rest's note."""
+    """``actions``: the whole plan, the first ones for the next-steps section, the rest's note."""
     texts = wording.texts
     entries = [action_entry(a, wording) for a in assessment.actions]
     if assessment.to_complete:  # the open questions on the company, by their French labels

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.assessment.findings import DERIVED, FactWords, Finding
+from engine.assessment.findings import FactWords, Finding
+from engine.documents.because import facts_text
 from engine.documents.texts import Texts
 
 
@@ -58,17 +59,8 @@ class Wording:
         return "; ".join(self.reference(r) for r in references)
 
     def because(self, finding: Finding) -> str:
-        """The profile facts behind a finding, readable: ``use_cases[0].system.purposes = ...``."""
-        parts = []
-        for path, value in finding.because.items():
-            if path.startswith(DERIVED):
-                name = path.removeprefix(DERIVED)
-                parts.append(self.texts.text("facts.derived_with_detail", name=name,
-                                             detail=value) if isinstance(value, str)
-                             else self.texts.text("facts.derived", name=name))
-                continue
-            parts.append(f"{path} = {self.words.show(value)}")
-        return " ; ".join(parts)
+        """The client's answers behind a finding, by the French labels of the profile."""
+        return facts_text(self.texts, self.words, finding.because)
 
     def finding(self, f: Finding) -> dict[str, Any]:
         """A finding as the templates print it (see docs/templates.md, "Finding").

@@ -35,6 +35,7 @@ VOCABULARIES: dict[str, Any] = {
     "affected_person": m.AffectedPerson, "inferred_attribute": m.InferredAttribute,
     "art_6_3_condition": m.Art63Condition, "media": m.Media, "data_category": m.DataCategory,
     "gdpr_role": m.GdprRole, "civility": m.Civility, "annex_i_section": m.AnnexISection,
+    "name_article": m.NameArticle,
     "data_quality": m.DataQuality, "complexity": m.Complexity,
 }
 UNKNOWN = "unknown"  # beside true/false: "not known", an answer of its own (controls, vendors)

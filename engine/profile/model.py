@@ -165,6 +165,7 @@ SPECIAL_CATEGORIES = ("health", "genetic", "racial_ethnic_origin", "political_op
                       "religious_beliefs", "trade_union", "sex_life_orientation")
 GdprRole = Literal["controller", "processor", "joint_controller"]
 Civility = Literal["madame", "monsieur"]
+NameArticle = Literal["le", "la", "les", "l'"]  # the article a company name takes
 AnnexISection = Literal["a", "b"]
 VISUAL_MEDIA = ("image", "audio", "video")
 DataQuality = Literal["good", "fair", "poor"]
@@ -203,6 +204,7 @@ class ItContact(Model):
 class Client(Model):
     id: ClientId | None = None
     name: Text
+    name_article: NameArticle | None = None  # "le" Cabinet X: "du Cabinet X", "au Cabinet X"
     sector: Sector
     sector_label: Text | None = None  # v2: printed on covers instead of the sector's label
     city: Text | None = None

@@ -51,12 +51,21 @@ class _PyLoader(yaml.SafeLoader):
 
     yaml_implicit_resolvers = {None: [(_PLAIN, re.compile(""))]}  # noqa: RUF012
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """What PyYAML's resolver answers with the one resolver above, without its lookups
+        (it runs for every node): untagged plain scalars ``_PLAIN``, other scalars strings."""
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else self.DEFAULT_SCALAR_TAG
+        return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+
 
 _LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = _PyLoader
 if yaml.__with_libyaml__:  # pragma: no branch
 
     class _CLoader(yaml.CSafeLoader):
         yaml_implicit_resolvers = _PyLoader.yaml_implicit_resolvers
+
+        resolve = _PyLoader.resolve  # libyaml's loader calls the Python resolver too
 
     _LOADER = _CLoader
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 DOCUMENT_FILES = ("charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx")
 ASSESSMENT_FILE = "assessment.json"
+WORKING_FILE = "dossier-travail.xlsx"
+"""The consultant's technical trace (:mod:`engine.run.workfile`); not a client document."""
 SUMMARY_FILES = ("summary.csv", "summary.xlsx", "index.html")  # the portfolio views
 
 
@@ -17,5 +19,6 @@ def pdf_name(docx_name: str) -> str:
     return docx_name.removesuffix(".docx") + ".pdf"
 
 
-CLIENT_FILES = frozenset({*DOCUMENT_FILES, ASSESSMENT_FILE, *map(pdf_name, DOCUMENT_FILES)})
+CLIENT_FILES = frozenset({*DOCUMENT_FILES, ASSESSMENT_FILE, WORKING_FILE,
+                          *map(pdf_name, DOCUMENT_FILES)})
 """Every file a client folder may receive."""

@@ -59,21 +59,47 @@ def pdf_inputs(docx: bytes, created: dt.date) -> dict[str, str]:
     return {"docx": sha256(docx), "as_of": created.isoformat()}
 
 
-def write_pdfs(out: Path, manifest: Manifest, writer: Writer, client_ids: Iterable[str]
-               ) -> list[UserError]:
+def write_pdfs(out: Path, manifest: Manifest, writer: Writer, client_ids: Iterable[str],
+               *, workers: int = 2) -> list[UserError]:
     """Convert the stale documents of ``client_ids`` and write their PDFs; return the
-    clients whose PDF could not be written (the others are written)."""
-    from engine.documents.pdf import convert_documents
+    clients whose PDF could not be written (the others are written).
 
-    failures: list[UserError] = []
-    for created, documents in sorted(stale_documents(out, manifest, client_ids).items()):
-        pdfs = convert_documents([(str(out / c / n), data) for c, n, data in documents], out,
-                                 workers=2, created=created)
-        for (client_id, name, data), pdf in zip(documents, pdfs, strict=True):
-            try:
-                writer.add(client_id, {pdf_name(name): pdf}, pdf_inputs(data, created),
-                           protect=False)
-            except ObstructedError as exc:
-                failures.append(exc)
+    One pool of ``workers`` LibreOffice processes, started once, converts every document in
+    one batch, whatever its date (:func:`engine.documents.pdf.open_pool`): either every PDF is
+    written, or none and an :class:`OutputError`. Where UNO is missing, one LibreOffice call
+    per worker and date, each date's PDFs written all or none.
+    """
+    from engine.documents.pdf import convert_documents, open_pool
+    from engine.documents.pdf.checks import stable
+
+    stale = [(created, client_id, name, data)
+             for created, documents in sorted(stale_documents(out, manifest, client_ids).items())
+             for client_id, name, data in documents]
+    pool = open_pool(out, workers=min(workers, len(stale))) if stale else None
+    if pool is not None:
+        with pool:
+            raw = convert_documents([(str(out / c / n), data) for _, c, n, data in stale], out,
+                                    pool=pool)
+        pdfs = [stable(pdf, created) for (created, *_), pdf in zip(stale, raw, strict=True)]
+        failures = _place(writer, stale, pdfs)
+    else:
+        failures = []
+        for created in sorted({created for created, *_ in stale}):
+            group = [item for item in stale if item[0] == created]
+            pdfs = convert_documents([(str(out / c / n), data) for _, c, n, data in group], out,
+                                     workers=workers, created=created)
+            failures += _place(writer, group, pdfs)
     writer.flush()
+    return failures
+
+
+def _place(writer: Writer, documents: list[tuple[dt.date, str, str, bytes]],
+           pdfs: list[bytes]) -> list[UserError]:
+    failures: list[UserError] = []
+    for (created, client_id, name, data), pdf in zip(documents, pdfs, strict=True):
+        try:
+            writer.add(client_id, {pdf_name(name): pdf}, pdf_inputs(data, created),
+                       protect=False)
+        except ObstructedError as exc:
+            failures.append(exc)
     return failures

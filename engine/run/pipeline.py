@@ -14,15 +14,19 @@ from engine.assessment.assess import Assessment, assess, to_json
 from engine.assessment.facts import to_facts
 from engine.assessment.findings import FactWords, build_findings
 from engine.common.digest import digest_files
+from engine.common.jsontext import dumps_indented
 from engine.documents.context import build_context
 from engine.documents.render import DocProperties, PreparedTemplate, make_environment
 from engine.documents.templates import check_template_dir
 from engine.documents.texts import Texts
+from engine.documents.typeset import Typesetter
+from engine.documents.typography import Rules, typeset
 from engine.errors import TemplateError
 from engine.profile.model import Profile
 from engine.profile.register import origins, resolve
 from engine.rules.base import RuleBase, load_rulebase
-from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES
+from engine.run.layout import ASSESSMENT_FILE, DOCUMENT_FILES, WORKING_FILE
+from engine.run.workfile import workfile_xlsx
 
 DOCUMENTS = dict(zip(DOCUMENT_FILES, ("charter", "brief", "report"), strict=True))
 """File name -> its texts in rules/texts/ (``<name>.yaml``, ``<name>.title``...)."""
@@ -44,10 +48,12 @@ def prepare(rules_dir: Path, templates_dir: Path, rulebase: RuleBase | None = No
     rulebase = rulebase or load_rulebase(rules_dir)
     env = make_environment()
     sample = sample_context(rulebase.texts)
-    issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env)
+    checked: dict[Path, PreparedTemplate] = {}
+    issues = check_template_dir(templates_dir, list(DOCUMENTS), sample, env, checked)
     if issues:
         raise TemplateError.of(issues, summary=f"the templates in {templates_dir} have errors:")
-    templates = {name: PreparedTemplate.load(templates_dir / name, env) for name in DOCUMENTS}
+    templates = {name: checked.get(templates_dir / name)
+                 or PreparedTemplate.load(templates_dir / name, env) for name in DOCUMENTS}
     digest = digest_files([templates_dir / name for name in DOCUMENTS], templates_dir)
     return Toolkit(rulebase, templates, digest, templates_dir)
 
@@ -88,12 +94,7 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
 def dump_json(data: dict[str, Any]) -> bytes:
     """``assessment.json``'s bytes: UTF-8, two-space indent, a final newline (orjson: the
     same text as ``json.dumps(indent=2, ensure_ascii=False)`` for these documents, faster)."""
-    import orjson
-
-    try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    except (TypeError, orjson.JSONEncodeError):  # e.g. an integer beyond 64 bits
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps_indented(data) + b"\n"
 
 
 def assessment_json(assessment: Assessment) -> bytes:
@@ -124,23 +125,34 @@ def documents_key(assessment: Assessment, data: dict[str, Any], toolkit: Toolkit
 
 def render_client(assessment: Assessment, toolkit: Toolkit, data: bytes | None = None
                   ) -> dict[str, bytes]:
-    """The four files of one client (three documents and ``assessment.json``, given as
-    ``data`` when the caller made it already), as bytes."""
+    """The five files of one client (three documents, ``assessment.json``, given as
+    ``data`` when the caller made it already, and the consultant's ``dossier-travail.xlsx``),
+    as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client
     consultant = assessment.profile.assessment.consultant
     author = consultant.firm or consultant.name if consultant else "iapme"
+    typesetter = typesetter_for(assessment)
     files: dict[str, bytes] = {}
     for name, document in DOCUMENTS.items():
         title = texts.text("labels.document.title", title=texts.text(f"{document}.title"),
                            client=client.name)
-        props = DocProperties(title=title, subject=texts.text("labels.document.subject"),
+        props = DocProperties(title=typeset(title, typesetter.rules),
+                              subject=typeset(texts.text("labels.document.subject")),
                               author=author or "iapme", created=assessment.as_of,
                               keywords=texts.text("labels.document.keywords"))
-        files[name] = toolkit.templates[name].render(context, props)
+        files[name] = toolkit.templates[name].render(context, props, typesetter=typesetter)
     files[ASSESSMENT_FILE] = data if data is not None else assessment_json(assessment)
+    files[WORKING_FILE] = workfile_xlsx(assessment, texts)
     return files
+
+
+def typesetter_for(assessment: Assessment) -> Typesetter:
+    """The French typesetting of one client's documents, with the article of its name."""
+    client = assessment.profile.client
+    articles = {client.name: client.name_article} if client.name_article else {}
+    return Typesetter(Rules(articles))
 
 
 def sample_context(texts: Texts) -> dict[str, Any]:

@@ -37,11 +37,15 @@ SUMMARY_FIELDS = [  # the CSV's columns: machine values (the workbook has them i
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def inert_text(value: Any) -> Any:
+    """``value``, when it is text a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+    ``+cmd|...``, ``@SUM(...)``), prefixed with an apostrophe (OWASP: CSV injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def _inert(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with text a spreadsheet would run as a formula (``=HYPERLINK(...)``,
-    ``+cmd|...``, ``@SUM(...)``) prefixed with an apostrophe (OWASP: CSV injection)."""
-    return {k: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-            for k, v in row.items()}
+    """``row`` with every formula-like text made inert (:func:`inert_text`)."""
+    return {k: inert_text(v) for k, v in row.items()}
 
 
 def summary_row(assessment: Assessment) -> dict[str, Any]:

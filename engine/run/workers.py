@@ -66,6 +66,10 @@ def toolkit(rules: Path, templates: Path) -> Toolkit:
         from engine.run.pipeline import prepare
 
         _TOOLKIT = ((rules, templates), prepare(rules, templates, rulebase(rules)))
+        # Kept for the whole process: the collections every GC_EVERY clients (and Python's
+        # own) need not walk it again (and forked workers share its pages longer).
+        gc.collect()
+        gc.freeze()
     return _TOOLKIT[1]
 
 

@@ -52,7 +52,7 @@ class TestProhibitedPractice:
                     "intérêt économique.",
         }
         assert summary["blockers_text"] == (
-            f"{summary['blockers']} point(s) bloquant(s) fondent ces décisions : ils sont repris "
+            f"{summary['blockers']} points bloquants fondent ces décisions : ils sont repris "
             "dans le plan d'action et détaillés en annexe.")
         assert summary["decisions_text"] == (
             "Décision sur chaque usage : 1 à arrêter et 1 à régulariser sans délai.")
@@ -128,7 +128,7 @@ class TestConclusions:
         context = build_context(assess_profile(almost_empty, rulebase, AS_OF), rulebase.texts,
                                 with_chart=False)
         assert context["summary"]["blockers_text"] == (
-            "Aucun point bloquant relevé à ce stade, mais 4 réponse(s) restent à compléter : "
+            "Aucun point bloquant relevé à ce stade, mais 4 réponses restent à compléter : "
             "cette conclusion est provisoire tant qu'elles manquent.")
         assert context["next_steps"][0] == (
             "Compléter les réponses manquantes sur l'entreprise : Champion IA, Dirigeant, "

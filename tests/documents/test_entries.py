@@ -44,9 +44,9 @@ def test_vendor_checks_read_as_the_labels_say() -> None:
         "Suppression des données sur demande": "À compléter",
         "Aucun entraînement sur nos données": "Désactivable (opt-out)",
         "Liste des sous-traitants communiquée": "À compléter",
-        "Certifications": "ISO27001, HDS",
+        "Certifications": "ISO/IEC 27001, HDS (hébergeur de données de santé)",
     }
-    assert [c["source"] for c in a["checks"]][:2] == ["Client", "Client"]
+    assert [c["source"] for c in a["checks"]][:2] == ["Déclaration de l'entreprise"] * 2
     rows_b = {c["label"]: c["value"] for c in b["checks"]}
     assert rows_b["Aucun entraînement sur nos données"] == (
         "Non : l'éditeur entraîne ses modèles sur nos données")

@@ -129,9 +129,9 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
     origins(lonely, {"v": old}, base.register, dt.date(2026, 1, 1), texts)
     wording = Wording(texts)
     assert _source(FactSource("register", "x", dt.date(2026, 1, 2), True), wording) == (
-        "Registre (vérifié, 02/01/2026)")
+        "Documentation de l'éditeur, vérifiée le 02/01/2026")
     assert _source(FactSource("register", "x", None, False), wording) == (
-        "Registre (non vérifié, date inconnue)")
+        "Documentation de l'éditeur, à confirmer (relevé : date inconnue)")
     # A decision is worded for a tool in use or not, whatever the precedence of
     # rules/decision.yaml; the default table never gives some pairs (a running use case is
     # never "fix before launch"): word them all, as decision_label does.

@@ -209,7 +209,7 @@ class TestRegisterInAssessments:
             assert "Alternatives françaises ou européennes" in text, doc
             assert "Bot Français" in text, doc
             assert "Bot Américain" not in text, doc
-            assert "Registre (vérifié, 01/10/2026)" in text, doc
+            assert "Documentation de l’éditeur, vérifiée le 01/10/2026" in text, doc
         data = json.loads(files["assessment.json"])
         assert data["vendors"][0]["alternatives"] == ["bot-fr"]
         assert data["vendors"][0]["sources"]["hosting"]["origin"] == "register"

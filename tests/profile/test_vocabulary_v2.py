@@ -145,4 +145,4 @@ def test_sector_label_and_civilities_print(rulebase: RuleBase) -> None:
     bare = _profile(PROFILE.replace(", civility: monsieur", ""))
     plain = build_context(assess_profile(bare, rulebase, dt.date(2026, 11, 26)),  # type: ignore[arg-type]
                           rulebase.texts, with_chart=False)["client"]
-    assert plain["it_contact_greeting"] == "Bonjour Paul Martin,"
+    assert plain["it_contact_greeting"] == "Madame, Monsieur,"

@@ -69,7 +69,8 @@ class TestReproducible:
         extra = ("--as-of", "2026-11-26", "--jobs", "1")
         assert _run(tmp_path / "b", profiles, extra=extra)[0] == 0
         first, second = _digests(tmp_path / "a"), _digests(tmp_path / "b")
-        assert len(first) == 12 * 4 + 4  # documents, assessment.json, summaries, index, manifest
+        # documents, assessment.json, working file, summaries, index, manifest
+        assert len(first) == 12 * 5 + 4
         assert first == second
 
     def test_summary_has_one_row_per_client(self, tmp_path: Path, profiles: Path) -> None:
@@ -227,7 +228,8 @@ def test_tampered_manifest_records_are_rebuilt_not_trusted(tmp_path: Path,
     code, output = _run(tmp_path, profiles)
     assert (code, _line(output)) == (0, "0 written, 12 unchanged, 0 failed, 0 protected")
     repaired = json.loads(path.read_text(encoding="utf-8"))["clients"]
-    assert repaired["client-00000"]["files"] == ["assessment.json", *sorted(DOCS)]
+    assert repaired["client-00000"]["files"] == sorted(["assessment.json", "dossier-travail.xlsx",
+                                                        *DOCS])
     assert isinstance(repaired["client-00001"]["summary"]["use_cases"], int)
     assert "client-00002" in repaired
     assert not (tmp_path.parent / "escape.docx").exists()

@@ -328,7 +328,7 @@ class TestObstructedClientFolder:
         assert "2 written, 0 unchanged, 1 failed" in done.stdout
         for cid in ("client-0", "client-2"):
             assert sorted(p.name for p in (out / cid).iterdir()) == sorted(
-                [*DOCS, "assessment.json"])
+                [*DOCS, "assessment.json", "dossier-travail.xlsx"])
         assert summary_ids(out) == ["client-0", "client-2"]
         assert not list((tmp_path / "elsewhere").glob("*")) if obstacle == "link" else True
 

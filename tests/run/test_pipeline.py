@@ -122,9 +122,9 @@ def test_document_properties_are_worded_by_the_texts(tmp_path: Path) -> None:
     titles = {name: docx.Document(io.BytesIO(files[name])).core_properties.title
               for name in DOCUMENTS}
     assert titles == {
-        "charte-ia.docx": f"Charte d'usage de l'intelligence artificielle – {profile.client.name}",
+        "charte-ia.docx": f"Charte d’usage de l’intelligence artificielle – {profile.client.name}",
         "brief-dsi.docx": f"Briefing pour le prestataire informatique – {profile.client.name}",
         "rapport-audit.docx": f"Audit IA – {profile.client.name}",
     }
     properties = docx.Document(io.BytesIO(files["charte-ia.docx"])).core_properties
-    assert (properties.subject, properties.keywords) == ("Usage de l'IA", "AI Act, RGPD, IA")
+    assert (properties.subject, properties.keywords) == ("Usage de l’IA", "AI Act, RGPD, IA")

@@ -28,7 +28,7 @@ def test_a_valid_profile_gives_its_files_and_record() -> None:
     assert result.client_id == "plomberie-martin"
     assert result.files is not None
     assert sorted(result.files) == ["assessment.json", "brief-dsi.docx", "charte-ia.docx",
-                                    "rapport-audit.docx"]
+                                    "dossier-travail.xlsx", "rapport-audit.docx"]
     assert result.record is not None
     assert result.record["source"] == "plomberie-martin.yaml"
     assert result.record["inputs"]["as_of"] == result.record["profile_date"] == "2026-11-26"

@@ -1,0 +1,82 @@
+"""The report's scope and limits and the fines at stake (its sections "Perimetre et limites"
+and "Sanctions encourues", to come): context data, worded by
+``rules/texts/law.yaml`` (prepared for the report's new sections, issue 14).
+
+``limits``: what the assessment rests on (the client's answers on a date, the vendors'
+documentation as read on dates, the law in force on the assessment date) and the points of law
+still moving that this client's findings touch (REFERENCE §9), each said once.
+``sanctions``: each fine at stake (AI Act Art. 99 with the SME lower-amount rule of Art. 99(6),
+GDPR Art. 83), its cap for this client (``assessment.penalties``, from ``rules/penalties.yaml``)
+and the gaps found that expose the client to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from engine.assessment.assess import Assessment
+from engine.assessment.penalties import Cap
+from engine.documents.formatting import date_fr, euros
+from engine.documents.texts import Texts
+from engine.documents.wording import Wording
+
+
+def open_points(references: Iterable[str], texts: Texts) -> list[str]:
+    """The notes of ``law.open_points`` whose reference beginning one of ``references`` has
+    (``Art. 4`` for ``Art. 4``, not for ``Art. 40``), each once, in the file's order."""
+    references = list(references)
+    points = texts.mapping("law.open_points")
+    return list(dict.fromkeys(
+        note for prefix, note in points.items()
+        if any(r.startswith(prefix) and not r[len(prefix):][:1].isdigit() for r in references)))
+
+
+def limits(assessment: Assessment, wording: Wording) -> dict[str, Any]:
+    """``limits.declared``, ``limits.register``, ``limits.legal_basis`` (str, ``""`` when it
+    does not apply), ``limits.open_points`` (list of str)."""
+    texts = wording.texts
+    client = assessment.profile.client
+    references = [r for f in assessment.findings for r in f.provenance.references]
+    from_register = any(v.register_id for v in assessment.profile.vendors)
+    return {
+        "declared": texts.text("law.limits.declared", client=client.name,
+                               date=date_fr(assessment.as_of)),
+        "register": texts.text("law.limits.register") if from_register else "",
+        "legal_basis": texts.text("law.limits.legal_basis", date=date_fr(assessment.as_of)),
+        "open_points": open_points(references, texts),
+    }
+
+
+def _cap(cap: Cap, wording: Wording) -> str:
+    texts = wording.texts
+    if cap.cap_eur is None or cap.bound == "national":
+        return texts.text("law.sanctions.cap.national")
+    amount = euros(cap.cap_eur, cents=False)
+    return texts.text(f"law.sanctions.cap.{cap.bound}", amount=amount)
+
+
+def sanctions(assessment: Assessment, wording: Wording) -> dict[str, Any]:
+    """``sanctions.items``: per fine at stake, ``breach``, ``reference``, ``cap``, ``note``
+    (str) and ``gaps`` (list of str: the findings and the duties not met that name it)."""
+    titles = {u.id: u.title for u in assessment.profile.use_cases}
+    gaps: dict[str, dict[str, None]] = {}
+    for f in assessment.findings:
+        if f.spec and f.spec.penalty and f.severity != "info":
+            gaps.setdefault(f.spec.penalty, {})[f.message] = None
+    for u in assessment.use_cases:
+        for o in u.obligations:
+            if o.penalty and o.in_force and o.status == "not_met":
+                line = wording.texts.text("law.sanctions.duty", text=o.text,
+                                          use_case=titles.get(u.use_case.id, u.use_case.id))
+                gaps.setdefault(o.penalty, {})[line] = None
+    items = [{
+        "breach": cap.penalty.breach,
+        "reference": wording.reference(cap.penalty.reference),
+        "cap": _cap(cap, wording),
+        "note": cap.note,
+        "gaps": list(gaps.get(pid, {})),
+    } for pid, cap in sorted(assessment.penalties.items(),
+                             key=lambda item: (item[1].penalty.law, item[1].penalty.reference))]
+    return {"items": items, "intro": wording.texts.text("law.sanctions.intro") if items
+            else wording.texts.text("law.sanctions.none")}
