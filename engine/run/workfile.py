@@ -53,7 +53,8 @@ def _row(f: Finding, assessment: Assessment, texts: Texts, names: dict[str, str]
         f.subject, names.get(f"{f.subject_kind}:{f.subject}", f.subject),
         texts.text(f"labels.severity.{f.severity}"), f.kind,
         f.message, f.advice or "", f.rule_id, p.file, p.line, trace(f.because),
-        "; ".join(p.references), legal_state(p.references, texts), assessment.rules_applied or assessment.rules_digest,
+        "; ".join(p.references), legal_state(p.references, texts),
+        assessment.rules_applied or assessment.rules_digest,  # the rules this client cites
     ]
 
 
