@@ -18,9 +18,10 @@ through the SME questionnaire. After it, ``engine.portfolio`` works on every cli
 the impact of a rule change (``iapme impact``), the deadlines calendar (``iapme deadlines``),
 the portfolio views (``summary.xlsx``, ``index.html``). The legal dates the rules name are
 ``rules/timeline.yaml`` (``engine.rules.timeline``), resolved when the rules load.
-``engine.run.pipeline`` runs one client; ``engine.run.batch`` runs many; ``engine.cli`` is the
-thin ``iapme`` command line; with ``--pdf``, ``engine.documents.pdf`` converts the documents
-through one persistent LibreOffice per worker (its UNO bridge, behind
-``engine.documents.guard``); ``engine.common`` holds the helpers every stage shares;
-``engine.errors`` the one exception root. Only ``engine.rules.durable`` imports durable_rules.
+through the SME questionnaire. ``engine.run.pipeline`` runs one client; ``engine.run.batch``
+runs many; ``engine.cli`` is the thin ``iapme`` command line; with ``--pdf``,
+``engine.documents.pdf`` converts the documents through one persistent LibreOffice per worker
+(its UNO bridge, behind ``engine.documents.guard``); ``engine.common`` holds the helpers every
+stage shares; ``engine.errors`` the one exception root. Only ``engine.rules.durable`` imports
+durable_rules.
 """

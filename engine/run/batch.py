@@ -29,7 +29,13 @@ from typing import Any
 
 from engine.common.digest import sha256
 from engine.errors import Issue, ObstructedError, ProfileError, ToolMissingError, UserError
-from engine.run.layout import ASSESSMENT_FILE, CLIENT_FILES, DOCUMENT_FILES, SUMMARY_FILES
+from engine.run.layout import (
+    ASSESSMENT_FILE,
+    CLIENT_FILES,
+    DOCUMENT_FILES,
+    SUMMARY_FILES,
+    WORKING_FILE,
+)
 from engine.run.manifest import MANIFEST, Manifest, edited_files, input_digests, is_current
 from engine.run.options import BatchOptions, BatchReport
 from engine.run.outputs import Writer, clean_partials, ensure_out_dir, locked
@@ -202,7 +208,7 @@ class _Run:
         key, files = record["inputs"].get("documents"), record.get("files")
         if not isinstance(key, str) or not isinstance(files, list) or client_id is None:
             return
-        documents = tuple(n for n in files if n in DOCUMENT_FILES)
+        documents = tuple(n for n in files if n in DOCUMENT_FILES or n == WORKING_FILE)
         keys = [f"{client_id}/{name}" for name in documents]
         edited, stale = edited_files(self.manifest, self.options.out, keys)
         if documents and not edited and not stale:

@@ -125,8 +125,9 @@ def documents_key(assessment: Assessment, data: dict[str, Any], toolkit: Toolkit
 
 def render_client(assessment: Assessment, toolkit: Toolkit, data: bytes | None = None
                   ) -> dict[str, bytes]:
-    """The five files of one client (three documents, ``assessment.json``, given as ``data``
-    when the caller made it already, and the consultant's ``dossier-travail.xlsx``), as bytes."""
+    """The five files of one client (three documents, ``assessment.json``, given as
+    ``data`` when the caller made it already, and the consultant's ``dossier-travail.xlsx``),
+    as bytes."""
     texts = toolkit.rulebase.texts
     context = build_context(assessment, texts)
     client = assessment.profile.client

@@ -54,7 +54,7 @@ def _row(f: Finding, assessment: Assessment, texts: Texts, names: dict[str, str]
         texts.text(f"labels.severity.{f.severity}"), f.kind,
         f.message, f.advice or "", f.rule_id, p.file, p.line, trace(f.because),
         "; ".join(p.references), legal_state(p.references, texts),
-        assessment.rules_applied or assessment.rules_digest,  # the rules this client's cite
+        assessment.rules_applied or assessment.rules_digest,  # the rules this client cites
     ]
 
 

@@ -69,7 +69,7 @@ class TestReproducible:
         extra = ("--as-of", "2026-11-26", "--jobs", "1")
         assert _run(tmp_path / "b", profiles, extra=extra)[0] == 0
         first, second = _digests(tmp_path / "a"), _digests(tmp_path / "b")
-        # documents, assessment.json, working file; summaries, index, manifest
+        # documents, assessment.json, working file, summaries, index, manifest
         assert len(first) == 12 * 5 + 4
         assert first == second
 
