@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from engine.common.validation import issues_from
-from engine.errors import Issue, Location, RuleError
+from engine.errors import Issue
 from engine.profile.model import Client
-from engine.profile.yamlio import load_yaml
 
 PENALTIES_FILE = "penalties.yaml"
 Law = Literal["ai_act", "gdpr"]
@@ -114,22 +112,9 @@ class Cap:
 
 def load_penalties(rules_dir: Path) -> tuple[PenaltyTable, list[Issue]]:
     """Read ``rules_dir/penalties.yaml`` (an empty table when there is none)."""
-    path = rules_dir / PENALTIES_FILE
-    if not path.is_file():
-        return PenaltyTable(), []
-    shown = str(path)
-    try:
-        doc = load_yaml(path, display_path=shown, error_cls=RuleError)
-    except RuleError as exc:
-        return PenaltyTable(), list(exc.issues)
-    try:
-        return PenaltyTable.model_validate(doc.data), []
-    except ValidationError as exc:
-        return PenaltyTable(), issues_from(
-            exc, lambda loc: doc.locate(loc) if loc else Location(shown, 1),
-            known=[n for m in (Penalty, SmeTest, PenaltyNotes, PenaltyTable)
-                   for n in m.model_fields],
-            prefix=lambda loc: f"penalties: {'.'.join(map(str, loc))}: ")
+    from engine.assessment.policy import load_table
+
+    return load_table(rules_dir, PENALTIES_FILE, PenaltyTable)
 
 
 def is_sme(client: Client, table: PenaltyTable) -> bool | None:

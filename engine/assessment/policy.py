@@ -11,6 +11,8 @@ deadlines.Calendar`); a problem is reported with its file, line and key path.
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from engine.assessment.actions import ACTIONS_FILE, ActionTable
 from engine.assessment.deadlines import CALENDAR_FILE, Calendar
 from engine.assessment.decision import DECISION_FILE, DecisionTable
+from engine.common.validation import issues_from
 from engine.errors import Issue, Location, RuleError
 from engine.profile.yamlio import load_yaml
 
@@ -36,7 +39,10 @@ class Policy:
     calendar: Calendar = field(default_factory=Calendar)
 
 
-def _load(rules_dir: Path, name: str, model: type[_M]) -> tuple[_M, list[Issue]]:
+def load_table(rules_dir: Path, name: str, model: type[_M],
+               prepare: Callable[[object], object] = lambda data: data) -> tuple[_M, list[Issue]]:
+    """Read the table ``rules_dir/name`` into ``model`` (an empty one when the file is absent),
+    with every problem located; ``prepare`` turns the YAML data into what the model reads."""
     path = rules_dir / name
     if not path.is_file():
         return model(), []
@@ -46,17 +52,41 @@ def _load(rules_dir: Path, name: str, model: type[_M]) -> tuple[_M, list[Issue]]
     except RuleError as exc:
         return model(), list(exc.issues)
     try:
-        return model.model_validate(_dated(rules_dir, name, doc.data)), []
+        return model.model_validate(prepare(doc.data)), []
     except ValidationError as exc:
-        issues = []
         stem = Path(name).stem
-        for error in exc.errors(include_url=False):
-            loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-            where = doc.locate(loc) if loc else Location(shown, 1)
-            key = ".".join(map(str, loc)) or "-"
-            message = str(error["msg"]).removeprefix("Value error, ")
-            issues.append(Issue(where, f"{stem}: {key}: {message}"))
-        return model(), issues
+        return model(), issues_from(
+            exc, lambda loc: doc.locate(loc) if loc else Location(shown, 1),
+            known=_fields(model),
+            prefix=lambda loc: f"{stem}: {'.'.join(map(str, loc)) or '-'}: ")
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    """The field names of ``model`` and of the models it holds (for did-you-mean)."""
+    names: list[str] = []
+    seen: set[type[BaseModel]] = set()
+    todo = [model]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for field_info in current.model_fields.values():
+            names.append(field_info.alias or "")
+            for arg in _models_in(field_info.annotation):
+                todo.append(arg)
+        names.extend(current.model_fields)
+    return sorted({n for n in names if n})
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _load(rules_dir: Path, name: str, model: type[_M]) -> tuple[_M, list[Issue]]:
+    return load_table(rules_dir, name, model, lambda data: _dated(rules_dir, name, data))
 
 
 def _dated(rules_dir: Path, name: str, data: object) -> object:

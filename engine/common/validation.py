@@ -54,7 +54,7 @@ def plain_message(error: ErrorDetails, loc: Path_, known: Iterable[str] = (),
     message = key_message(error, loc, known, missing)
     if message is not None:
         return message
-    text = str(error["msg"])
+    text = str(error["msg"]).removeprefix("Value error, ")  # a validator's own sentence
     return text[:1].lower() + text[1:]
 
 
