@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from engine.documents.because import fact_key
 from engine.documents.typeset import Typesetter
 from engine.documents.typography import NARROW_NBSP, NBSP, Rules, apply_edits, typeset
 
+HOME_OF = ("engine.documents.typeset", "engine.documents.because")
 N, T = NBSP, NARROW_NBSP
+
+
+def test_fact_paths_name_profile_keys() -> None:
+    key = fact_key("use_cases[0].system.purposes")
+    assert key is not None
+    assert key.path == "use_cases.system.purposes"
+    assert fact_key("vendors[x].used_by_n") is None
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

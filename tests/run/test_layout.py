@@ -13,9 +13,10 @@ def test_a_pdf_beside_each_document() -> None:
 
 def test_client_files_are_the_documents_their_pdfs_and_the_assessment() -> None:
     expected = {"charte-ia.docx", "brief-dsi.docx", "rapport-audit.docx",
-                "charte-ia.pdf", "brief-dsi.pdf", "rapport-audit.pdf", "assessment.json"}
+                "charte-ia.pdf", "brief-dsi.pdf", "rapport-audit.pdf", "assessment.json",
+                "dossier-travail.xlsx"}
     assert expected == CLIENT_FILES
-    assert len(CLIENT_FILES) == 2 * len(DOCUMENT_FILES) + 1  # no two names collide
+    assert len(CLIENT_FILES) == 2 * len(DOCUMENT_FILES) + 2  # no two names collide
 
 
 def test_names_are_plain_and_visible() -> None:
