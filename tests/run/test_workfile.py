@@ -55,7 +55,8 @@ def test_every_finding_with_its_trace(outputs: dict[str, dict[str, bytes]]) -> N
             assert _facts(row[col["Faits retenus"]]) == finding["because"], finding["rule"]
             assert (row[col["Références"]] or "") == "; ".join(finding["references"])
             assert row[col["Identifiant"]] == finding["subject"]
-            assert row[col["Référentiel"]] == data["rules_digest"]
+            assert row[col["Référentiel"]] == data.get("rules_applied_digest",
+                                                       data["rules_digest"])
             assert row[col["Point de droit"]]
 
 
