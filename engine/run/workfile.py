@@ -13,12 +13,10 @@ formula is written inert.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import TYPE_CHECKING, Any
 
-from engine.common.zipio import normalise_zip
+from engine.common.xlsx import Cell, Sheet, Style, workbook_bytes
 from engine.documents.exposure import open_points
 from engine.run.summary import inert_text
 
@@ -58,44 +56,20 @@ def _row(f: Finding, assessment: Assessment, texts: Texts, names: dict[str, str]
     ]
 
 
+_HEADER = Style(bold=True, color="FFFFFF", fill="1F3864", wrap=True, vertical="center")
+_BODY = Style(wrap=True, vertical="top")
+
+
 def workfile_xlsx(assessment: Assessment, texts: Texts) -> bytes:
     """The working file of one assessment, reproducible byte for byte."""
-    import datetime as dt
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
-
     profile = assessment.profile
     names = {f"use_case:{u.id}": u.title for u in profile.use_cases}
     names |= {f"vendor:{v.id}": v.label for v in profile.vendors}
     names[f"client:{profile.client_id}"] = profile.client.name
-    book = Workbook()
-    sheet = book.active
-    sheet.title = texts.text("workfile.sheet")
-    sheet.append([texts.text(f"workfile.columns.{column}") for column, _ in COLUMNS])
-    top = Alignment(wrap_text=True, vertical="top")
-    for f in assessment.findings:
-        sheet.append([inert_text(v) for v in _row(f, assessment, texts, names)])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = top
-    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3864")
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    last = max(1, len(assessment.findings) + 1)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
-    fixed = dt.datetime.combine(assessment.as_of, dt.time())
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = book.properties.lastModifiedBy = "iapme"
-    book.properties.title = texts.text("workfile.title", client=profile.client.name)
-    buffer = io.BytesIO()
-    # ExcelWriter, not book.save(): save() stamps the current time as the modification date.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return normalise_zip(buffer.getvalue())
+    rows = [[Cell(texts.text(f"workfile.columns.{column}"), _HEADER) for column, _ in COLUMNS]]
+    rows += [[Cell(inert_text(v), _BODY) for v in _row(f, assessment, texts, names)]
+             for f in assessment.findings]
+    sheet = Sheet(texts.text("workfile.sheet"), rows, widths=[w for _, w in COLUMNS],
+                  freeze="A2", autofilter=True)
+    return workbook_bytes([sheet], title=texts.text("workfile.title", client=profile.client.name),
+                          created=assessment.as_of)
