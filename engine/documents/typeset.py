@@ -16,8 +16,10 @@ Why:
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
@@ -47,7 +49,7 @@ class Typesetter:
         if b"<w:t" not in data:
             return data
         root = etree.fromstring(data, _PARSER)
-        _typeset_text(_paragraphs(root), self.rules.rules())
+        _typeset_text(_paragraphs(root), self.rules)
         if b"1er" in data or b"1re" in data:
             for t in list(root.iter(W_T)):
                 if t.text and _ORDINAL.search(t.text):
@@ -68,34 +70,60 @@ def _paragraphs(root: etree._Element) -> list[list[etree._Element]]:
     return list(groups.values())
 
 
-def _typeset_text(paragraphs: list[list[etree._Element]], compiled: Sequence[Rule]) -> None:
-    """Set the text of every paragraph in one pass over the part (paragraphs joined by a line
-    break no rule crosses: one regex search per rule, not one per paragraph)."""
-    nodes: list[etree._Element | None] = []
-    pieces: list[str] = []
+def _typeset_text(paragraphs: list[list[etree._Element]], rules: Rules) -> None:
+    """Set the text of every paragraph (the rules never cross a paragraph's end, so each is
+    set on its own, and the result of a paragraph already seen is reused: a master's fixed
+    wording is the same for every client)."""
     for paragraph in paragraphs:
-        for node in paragraph:
-            nodes.append(node)
-            pieces.append((node.text or "") if node.tag == W_T else "\n")
-        nodes.append(None)
-        pieces.append("\n")
-    text = "".join(pieces)
+        pieces = tuple((node.text or "") if node.tag == W_T else "\n" for node in paragraph)
+        values = _set_paragraph(pieces, _relevant(rules.articles, "".join(pieces)))
+        if values is None:
+            continue
+        for node, value in zip(paragraph, values, strict=True):
+            if node.tag == W_T and value != (node.text or ""):
+                node.text = value
+                if value != value.strip(" "):
+                    node.set(_XML_SPACE, "preserve")
+
+
+def _relevant(articles: Mapping[str, str], text: str) -> tuple[tuple[str, str], ...]:
+    """The articles whose name may occur in ``text`` once the base rules have run (they only
+    turn ``'`` into ``’`` and ``...`` into ``…``: compared with both undone); a paragraph that
+    names no client is then set the same way for every client. A name holding a line break
+    could cross a paragraph end: then every article counts."""
+    if not articles:
+        return ()
+    plain = _undo_base(text)
+    if any(_undo_base(name) in plain or "\n" in name for name in articles if name):
+        return tuple(sorted(articles.items()))
+    return ()
+
+
+def _undo_base(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2026", "...")
+
+
+@functools.lru_cache(maxsize=8192)  # a few MB; the masters' paragraphs stay in it
+def _set_paragraph(pieces: tuple[str, ...], articles: tuple[tuple[str, str], ...]
+                   ) -> tuple[str, ...] | None:
+    """The new text of each piece of one paragraph (a break stays a line break), or None when
+    the rules change nothing. The paragraph is followed by the line break that ends it in the
+    part, as the rules saw it when the whole part was one string."""
+    text = "".join(pieces) + "\n"
     cuts, pos = [], 0
-    for piece in pieces[:-1]:
+    for piece in pieces:
         pos += len(piece)
         cuts.append(pos)
-    new, moved = apply_edits(text, cuts, compiled)
+    new, moved = apply_edits(text, cuts, _compiled(articles))
     if new == text:
-        return
-    bounds = [0, *moved, len(new)]
-    for node, start, end in zip(nodes, bounds[:-1], bounds[1:], strict=True):
-        if node is None or node.tag != W_T:
-            continue  # a paragraph end or a break: its "\n" is never edited by the rules
-        value = new[start:end].replace("\n", "")
-        if value != (node.text or ""):
-            node.text = value
-            if value != value.strip(" "):
-                node.set(_XML_SPACE, "preserve")
+        return None
+    bounds = [0, *moved]
+    return tuple(new[start:end].replace("\n", "") for start, end in itertools.pairwise(bounds))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(articles: tuple[tuple[str, str], ...]) -> tuple[Rule, ...]:
+    return Rules(dict(articles)).rules()
 
 
 def _superscript(t: etree._Element) -> None:
