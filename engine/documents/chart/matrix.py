@@ -139,10 +139,16 @@ def priority_matrix_png(
     """
     if not -_LINEAR_LIMIT < high_roi_threshold <= 100 * _LINEAR_LIMIT:  # NaN fails too
         raise ValueError(f"high_roi_threshold must be in ]-100, 10000]: {high_roi_threshold!r}")
-    pts = list(points)
+    pts = tuple(points)
     for point in pts:
         if not isinstance(point, MatrixPoint):
             raise TypeError(f"expected MatrixPoint, got {type(point).__name__}")
+    return _matrix_png(pts, labels, float(high_roi_threshold))
+
+
+@functools.lru_cache(maxsize=64)  # clients with the same costed use cases share their chart
+def _matrix_png(pts: tuple[MatrixPoint, ...], labels: MatrixLabels, high_roi_threshold: float
+                ) -> bytes:
     data_top = 3.0 if any(p.roi_percent > 10 * _LINEAR_LIMIT for p in pts) else 2.0
     data_top = max(data_top, _roi_to_y(high_roi_threshold) + 0.5)
     note = labels.scale_note
