@@ -162,7 +162,8 @@ def _matrix_png(pts: tuple[MatrixPoint, ...], labels: MatrixLabels, high_roi_thr
     image = Image.frombytes("RGB", layer.size, layer.rgb)
     _draw_note(image, note)  # with Pillow: 4 notes would otherwise mean 4 static layers
     if pts:
-        _draw_points(image, pts, (-1.0 - _BAND, data_top + _BAND), _roi_to_y(high_roi_threshold))
+        _draw_points(image, list(pts), (-1.0 - _BAND, data_top + _BAND),
+                     _roi_to_y(high_roi_threshold))
     return encode_png(image, layer, _DPI)
 
 
