@@ -52,7 +52,8 @@ class Typesetter:
         _typeset_text(_paragraphs(root), self.rules)
         if b"1er" in data or b"1re" in data:
             for t in list(root.iter(W_T)):
-                if t.text and _ORDINAL.search(t.text):
+                text = t.text
+                if text and ("1er" in text or "1re" in text) and _ORDINAL.search(text):
                     _superscript(t)
         head = data[: data.index(b"?>") + 2] if data.startswith(b"<?xml") else b""
         body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
@@ -64,7 +65,10 @@ def _paragraphs(root: etree._Element) -> list[list[etree._Element]]:
     in a text box is a paragraph of its own)."""
     groups: dict[etree._Element, list[etree._Element]] = {}
     for node in root.iter(W_T, *_BREAKS):
-        paragraph = next(node.iterancestors(W_P), None)
+        run = node.getparent()  # the usual case: w:p / w:r / w:t, no search up the tree
+        paragraph = run.getparent() if run is not None else None
+        if paragraph is None or paragraph.tag != W_P:
+            paragraph = next(node.iterancestors(W_P), None)
         if paragraph is not None:
             groups.setdefault(paragraph, []).append(node)
     return list(groups.values())
