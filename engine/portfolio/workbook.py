@@ -10,13 +10,11 @@ zip); text a spreadsheet would run as a formula gets a leading apostrophe.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.common.zipio import normalise_zip
+from engine.common.xlsx import Cell, Sheet, Style, workbook_bytes
 from engine.portfolio.text_keys import DEADLINE_COLUMNS, DECISIONS, SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
@@ -127,51 +125,48 @@ def _label(texts: Texts, prefix: str, code: Any) -> str:
     return texts.text(key) if key in texts.schema else str(code or "")
 
 
+_HEADER = Style(bold=True, color="FFFFFF", fill="1F4E79", wrap=True, vertical="center")
+_TOP = Style(wrap=True, vertical="top")
+_DATE = Style(wrap=True, vertical="top", number_format="DD/MM/YYYY")
+_EURO = Style(wrap=True, vertical="top", number_format=EURO)
+_LINK = Style(wrap=True, vertical="top", color="0563C1", underline=True)
+_DECISION = {code: Style(bold=True, color=font, fill=fill, wrap=True, vertical="top")
+             for code, (fill, font) in DECISION_COLOURS.items()}
+
+
 def portfolio_xlsx(clients: Sequence[PortfolioClient], texts: Texts) -> bytes:
     """The two sheets, reproducible byte for byte."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     french = reference_cell(texts)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = texts.text("portfolio.summary.sheet")
-    sheet.append([texts.text(f"portfolio.summary.column.{c}") for c in SUMMARY_COLUMNS])
-    top = Alignment(vertical="top", wrap_text=True)
-    for number, client in enumerate(clients, start=2):
+    rows = [[Cell(texts.text(f"portfolio.summary.column.{c}"), _HEADER)
+             for c in SUMMARY_COLUMNS]]
+    for client in clients:
         values = _values(client, texts, french)
-        sheet.append([inert(values[c]) if values[c] != "" else None for c in SUMMARY_COLUMNS])
-        for index, column in enumerate(SUMMARY_COLUMNS, start=1):
-            cell = sheet.cell(row=number, column=index)
-            cell.alignment = top
-            if column in ("as_of", "next_deadline") and cell.value is not None:
-                cell.number_format = "DD/MM/YYYY"
-            elif column in ("annual_gain", "annual_cost"):
-                cell.number_format = EURO
-            elif column == "decision" and client.row.get("decision") in DECISION_COLOURS:
-                fill, font = DECISION_COLOURS[client.row["decision"]]
-                cell.fill = PatternFill("solid", fgColor=fill)
-                cell.font = Font(bold=True, color=font)
-            elif column == "report" and client.report:
-                cell.hyperlink = client.report
-                cell.font = Font(color="0563C1", underline="single")
-    _header(sheet, [WIDTHS[c] for c in SUMMARY_COLUMNS])
-    _fit_rows(sheet, [WIDTHS[c] for c in SUMMARY_COLUMNS])
-    dates = book.create_sheet(texts.text("portfolio.summary.deadlines_sheet"))
-    dates.append([texts.text(f"portfolio.summary.deadline_column.{c}")
-                  for c in DEADLINE_COLUMNS])
+        rows.append([_summary_cell(column, inert(values[column]) if values[column] != ""
+                                   else None, client) for column in SUMMARY_COLUMNS])
+    dates = [[Cell(texts.text(f"portfolio.summary.deadline_column.{c}"), _HEADER)
+              for c in DEADLINE_COLUMNS]]
     for name, row in _deadlines(clients):
-        day = _date(row[0])
-        dates.append([inert(name), day, inert(french(str(row[1]))), inert(row[2]),
-                      inert(row[3]),
-                      texts.text("portfolio.summary.in_force" if row[4] else
-                                 "portfolio.summary.coming")])
-        for cell in dates[dates.max_row]:
-            cell.alignment = top
-        dates.cell(row=dates.max_row, column=2).number_format = "DD/MM/YYYY"
-    _header(dates, [DEADLINE_WIDTHS[c] for c in DEADLINE_COLUMNS])
-    _fit_rows(dates, [DEADLINE_WIDTHS[c] for c in DEADLINE_COLUMNS])
-    return _save(book)
+        line = [inert(name), _date(row[0]), inert(french(str(row[1]))), inert(row[2]),
+                inert(row[3]), texts.text("portfolio.summary.in_force" if row[4] else
+                                          "portfolio.summary.coming")]
+        dates.append([Cell(v, _DATE if i == 1 else _TOP) for i, v in enumerate(line)])
+    sheets = [_sheet(texts.text("portfolio.summary.sheet"), rows,
+                     [WIDTHS[c] for c in SUMMARY_COLUMNS]),
+              _sheet(texts.text("portfolio.summary.deadlines_sheet"), dates,
+                     [DEADLINE_WIDTHS[c] for c in DEADLINE_COLUMNS])]
+    return workbook_bytes(sheets)
+
+
+def _summary_cell(column: str, value: Any, client: PortfolioClient) -> Cell:
+    if column in ("as_of", "next_deadline") and value is not None:
+        return Cell(value, _DATE)
+    if column in ("annual_gain", "annual_cost"):
+        return Cell(value, _EURO)
+    if column == "decision" and client.row.get("decision") in DECISION_COLOURS:
+        return Cell(value, _DECISION[client.row["decision"]])
+    if column == "report" and client.report:
+        return Cell(value, _LINK, link=client.report)
+    return Cell(value, _TOP)
 
 
 def _deadlines(clients: Sequence[PortfolioClient]) -> list[tuple[str, list[Any]]]:
@@ -182,10 +177,13 @@ def _deadlines(clients: Sequence[PortfolioClient]) -> list[tuple[str, list[Any]]
     return sorted(rows, key=lambda r: (str(r[1][0]), r[0], natural_key(str(r[1][1]))))
 
 
-def _fit_rows(sheet: Any, widths: list[int]) -> None:
-    """Row heights for the wrapped text (spreadsheets do not grow rows written by a library):
-    the most lines any cell of the row needs at its column's width, 15 points a line."""
-    for row in sheet.iter_rows(min_row=2):
+def _sheet(name: str, rows: list[list[Cell]], widths: list[int]) -> Sheet:
+    """A sheet with its header set (frozen with the first column, filters, 45 points high,
+    printed landscape one page wide with the header on every page) and row heights for the
+    wrapped text (spreadsheets do not grow rows written by a library): the most lines any
+    cell of the row needs at its column's width, 15 points a line."""
+    heights: dict[int, float] = {1: 45}
+    for number, row in enumerate(rows[1:], start=2):
         lines = 1
         for cell, width in zip(row, widths, strict=False):
             if isinstance(cell.value, str):
@@ -193,39 +191,6 @@ def _fit_rows(sheet: Any, widths: list[int]) -> None:
                 needed = sum(max(1, -(-len(part) // per_line))
                              for part in cell.value.split("\n"))
                 lines = max(lines, needed)
-        sheet.row_dimensions[row[0].row].height = 15 * lines + 2
-
-
-def _header(sheet: Any, widths: list[int]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F4E79")
-    wrap = Alignment(wrap_text=True, vertical="center")
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[1].height = 45
-    sheet.freeze_panes = "B2"
-    # printed (or exported to PDF): landscape, one page wide, the header on every page
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = "1:1"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{max(1, sheet.max_row)}"
-
-
-def _save(book: Any) -> bytes:
-    from openpyxl.writer.excel import ExcelWriter
-
-    fixed = dt.datetime(2000, 1, 1)
-    book.properties.created = book.properties.modified = fixed
-    book.properties.creator = book.properties.lastModifiedBy = "iapme"
-    buffer = io.BytesIO()
-    # ExcelWriter, not book.save(): save() stamps the current time as the modification date.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return normalise_zip(buffer.getvalue())
+        heights[number] = 15 * lines + 2
+    return Sheet(name, rows, widths=widths, heights=heights, freeze="B2", autofilter=True,
+                 landscape_fit_width=True)
