@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import get_args
 
 from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
+from engine.assessment.roi import ROI_INPUTS
 from engine.documents.texts import (
     MAPPING,
     TEXTS_DIR,
@@ -133,6 +134,7 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.roi.setup_value": text("setup", "training"),
     "labels.roi.errors_value": text("count", "cost"),
     "labels.roi.margin_missing": text(),
+    **_each("labels.roi.missing", ROI_INPUTS),
     **_each("labels.client", ("director", "director_title", "it_contact")),
     "labels.document.title": text("title", "client"),
     "labels.document.subject": text(),
@@ -207,7 +209,7 @@ SCHEMA: dict[str, TextSpec] = {
     "report.summary.no_blocker_open_questions": text("count"),
     "report.prohibited.obligations": text(),
     "report.prohibited.follow_up": text(),
-    "report.roi_not_measurable": text(),
+    "report.roi_not_measurable": text("inputs"),
     **_each("report.anti_failure", ANTI_FAILURE_ITEMS, text(*CHECKLIST_VALUES)),
     **_states("report.anti_failure.verdict", ("go", "verify", "wait"),
               text("count", "unknown", "total", "max")),

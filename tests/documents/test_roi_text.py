@@ -99,3 +99,30 @@ def test_the_formula_is_printed_once(rulebase: RuleBase) -> None:
     method = roi_method(rulebase.texts)
     assert "ROI = (gains − coûts) ÷ coûts × 100" in method
     assert "47 semaines" in method
+
+
+def test_an_roi_without_its_gains_is_to_complete_never_minus_100(rulebase: RuleBase,
+                                                                 wording: Wording) -> None:
+    """Cosméa's recommendations: 13 888 € of costs, no hours saved, extra revenue without a
+    margin rate: the ROI is "à compléter" and the note names the margin rate, in the report's
+    entry, in assessment.json (null and a status) and in the portfolio row (left out of it)."""
+    from engine.assessment.assess import to_json
+    from engine.run.summary import summary_row
+
+    assessment = _assess(rulebase, ROOT / "inputs" / "cosmea-nature.yaml")
+    reco = next(u for u in assessment.use_cases if u.use_case.id == "recommandations-produits")
+    entry = roi_entry(reco, wording)
+    assert entry["roi_percent"] == "à compléter"
+    assert entry["payback"] == "à compléter"
+    assert "à compléter avec le taux de marge brute du chiffre d'affaires supplémentaire" in (
+        entry["note"])
+    assert "100" not in entry["roi_percent"]
+    (data,) = [u for u in to_json(assessment)["use_cases"] if u["id"] == reco.use_case.id]
+    assert data["roi"]["roi_percent"] is None
+    assert (data["roi"]["status"], data["roi"]["missing"]) == ("to_complete",
+                                                               ["gross_margin_rate"])
+    row = summary_row(assessment)
+    measured = [u.roi for u in assessment.use_cases if u.roi.status == "computed"]
+    gain, cost = (sum(r.annual_gain for r in measured), sum(r.annual_cost for r in measured))
+    assert row["roi_percent"] == round((gain - cost) / cost * 100, 1)
+    assert row["roi_to_complete"] == 1
