@@ -58,11 +58,12 @@ class ClientView:
     deadlines: list[Dated] = field(default_factory=list)
 
     def next_deadline(self) -> Dated | None:
-        """The soonest dated entry after the assessment date (an obligation before a
-        transition of the law on the same day), as ``assessment.json``'s ``deadlines``."""
-        coming = [d for d in self.deadlines if d.date > self.as_of]
-        return min(coming, key=lambda d: (d.date, d.kind != "obligation", d.reference),
-                   default=None)
+        """The soonest deadline after the assessment date that binds the client, as
+        ``next_deadline`` in ``assessment.json`` (a transition of the law that starts none of
+        its duties is not one)."""
+        from engine.assessment.deadlines import next_deadline
+
+        return next_deadline(self.deadlines, self.as_of)
 
 
 def client_view(assessment: Assessment, source: str) -> ClientView:
