@@ -1,14 +1,14 @@
 """The firm's portfolio view: one row per client in ``summary.csv`` and ``summary.xlsx``.
 
 Columns (issues 5 and 17): sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up
-readiness, with the client's id, name and assessment date, the tier counts and the ROI's two
-sides; the most binding decision and the count of each decision (SPEC v2 ``decision``), the
-next deadline (the soonest one binding the client, :meth:`ClientView.next_deadline`). The ROI
-is that of the use cases whose ROI is measured; ``roi_to_complete`` counts the others (gains or
-costs not entered), ``sector_label`` is the client's own wording of its sector, if any. Each client's record in the manifest
-also keeps its dated obligations (:func:`deadline_rows`), for the workbook's "Échéances" sheet
-and ``index.html``. The CSV keeps machine values (codes, ISO dates, plain numbers, ``""`` when
-unknown) for scripts; the workbook (:mod:`engine.portfolio.workbook`) shows them in French.
+readiness, with the client's id, name and assessment date, the tier counts and the ROI's two sides;
+the most binding decision and the count of each decision (SPEC v2 ``decision``), the next deadline
+(the soonest one binding the client, :meth:`ClientView.next_deadline`). The ROI is that of the use
+cases whose ROI is measured; ``roi_to_complete`` counts the others (gains or costs not entered),
+``sector_label`` is the client's own wording of its sector, if any. Each client's record in the
+manifest also keeps its dated obligations (:func:`deadline_rows`), for the workbook's "Échéances"
+sheet and ``index.html``. The CSV keeps machine values (codes, ISO dates, plain numbers, ``""``
+when unknown) for scripts; the workbook (:mod:`engine.portfolio.workbook`) shows them in French.
 Both are byte-identical for identical rows. Text that a spreadsheet would run as a formula is
 written with a leading apostrophe in both.
 """
