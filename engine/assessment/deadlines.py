@@ -51,6 +51,7 @@ class Deadline:
     in_force: bool
     use_cases: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # a transition's references
+    rules: list[str] = field(default_factory=list)  # an obligation's rules (its identity)
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.date, self.kind != "transition", self.reference, self.text)
@@ -75,6 +76,8 @@ def deadlines(assessment: Assessment, calendar: Calendar) -> list[Deadline]:
                                                 "obligation", o.in_force)
             if u.use_case.id not in entry.use_cases:
                 entry.use_cases.append(u.use_case.id)
+            if o.rule_id not in entry.rules:
+                entry.rules.append(o.rule_id)
     out = list(entries.values())
     for t in calendar.transitions:
         concerned = [u.use_case.id for u in assessment.use_cases
