@@ -29,7 +29,8 @@ def test_minus_zero_is_zero() -> None:
 def test_the_split_model_keeps_its_names_and_its_pieces() -> None:
     """engine.profile.model was split (types, vocabularies, the use case): what other modules
     import from it is the same object as in its new home."""
-    assert model.UseCase is UseCase and model.Sector is Sector
+    assert model.UseCase is UseCase
+    assert model.Sector is Sector
     assert model.allowed_values is allowed_values
     assert allowed_values(model.Client.model_fields["sector"].annotation) == [
         "artisan", "ecommerce", "cabinet_liberal", "other"]
