@@ -20,8 +20,7 @@ from engine.documents.render import document_text
 from engine.documents.texts import Texts
 from engine.documents.verdict import actions_context, due_label
 from engine.documents.wording import Wording
-from engine.profile.validate import load_profile
-from engine.run.pipeline import assess_profile, prepare, render_client
+from tests.conftest import SampleRenders
 
 HOME_OF = ("engine.documents.brief", "engine.documents.charter", "engine.documents.verdict")
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,17 +44,14 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def clients() -> dict[str, Client]:
-    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
+def clients(sample_renders: SampleRenders) -> dict[str, Client]:
     out = {}
-    for path in PROFILES:
-        profile = load_profile(path)
-        assert profile.assessment.date is not None
-        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
-        files = render_client(assessment, toolkit)
-        charter, brief, report = (_flat(document_text(files[f"{d}.docx"]))
+    for name, sample in sample_renders.clients.items():
+        charter, brief, report = (_flat(document_text(sample.files[f"{d}.docx"]))
                                   for d in ("charte-ia", "brief-dsi", "rapport-audit"))
-        out[path.stem] = Client(assessment, toolkit.rulebase.texts, charter, brief, report)
+        out[name] = Client(sample.assessment, sample_renders.toolkit.rulebase.texts, charter,
+                           brief, report)
+    assert sorted(out) == sorted(NAMES)
     return out
 
 
