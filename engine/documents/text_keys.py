@@ -183,6 +183,9 @@ SCHEMA: dict[str, TextSpec] = {
     "charter.dpa.none": text(),
     "charter.training.in_place": text(),
     "charter.training.to_do": text("date"),
+    **_each("charter.due", ("immediately", "before_launch", "none")),
+    "charter.due.on_date": text("date"),
+    "charter.due.before_launch_dated": text("date"),
     **_clauses(),
     **{f"charter.disclosure_point.{point}.in_place": text("tools")
        for point in DISCLOSURE_POINTS},
