@@ -30,12 +30,13 @@ ROI_DISPLAY_LIMIT = 1000.0  # percent: above it, "plus de 1 000 %"
 
 
 def roi_percent_text(value: float | None, wording: Wording) -> str:
-    """``466 %``, "more than 1,000 %" or "to be completed", in the texts' words.
+    """``466 %``, "more than 1,000 %" or "to be completed", in the texts' words (a table
+    cell: ``labels.todo_cell``).
 
     A ROI is rounded to the unit; above :data:`ROI_DISPLAY_LIMIT` only the bound is shown.
     """
     if value is None:
-        return wording.todo
+        return wording.todo_cell
     if value > ROI_DISPLAY_LIMIT:
         return wording.texts.text("labels.roi.above", limit=percent_fr(ROI_DISPLAY_LIMIT, 0))
     return percent_fr(value, 0)
@@ -44,7 +45,7 @@ def roi_percent_text(value: float | None, wording: Wording) -> str:
 def payback_text(months: float | None, measurable: bool, wording: Wording) -> str:
     texts = wording.texts
     if months is None:
-        return texts.text("labels.payback_not_reached") if measurable else wording.todo
+        return texts.text("labels.payback_not_reached") if measurable else wording.todo_cell
     if months < 1:
         return texts.text("labels.roi.payback_under_month")
     return months_fr(months)

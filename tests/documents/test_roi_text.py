@@ -42,7 +42,7 @@ def test_percent_to_the_unit_and_bounded(wording: Wording, value: float, shown: 
 
 
 def test_percent_unknown_is_to_complete(wording: Wording) -> None:
-    assert roi_percent_text(None, wording) == "à compléter"
+    assert roi_percent_text(None, wording) == "À compléter"  # a table cell
 
 
 @pytest.mark.parametrize(("months", "shown"), [
@@ -54,7 +54,7 @@ def test_payback_under_a_month(wording: Wording, months: float, shown: str) -> N
 
 def test_payback_never_reached_or_unknown(wording: Wording) -> None:
     assert payback_text(None, True, wording) == wording.texts.text("labels.payback_not_reached")
-    assert payback_text(None, False, wording) == "à compléter"
+    assert payback_text(None, False, wording) == "À compléter"  # a table cell
 
 
 def test_revenue_counted_at_its_gross_margin(rulebase: RuleBase, wording: Wording) -> None:
@@ -112,8 +112,8 @@ def test_an_roi_without_its_gains_is_to_complete_never_minus_100(rulebase: RuleB
     assessment = _assess(rulebase, ROOT / "inputs" / "cosmea-nature.yaml")
     reco = next(u for u in assessment.use_cases if u.use_case.id == "recommandations-produits")
     entry = roi_entry(reco, wording)
-    assert entry["roi_percent"] == "à compléter"
-    assert entry["payback"] == "à compléter"
+    assert entry["roi_percent"] == "À compléter"
+    assert entry["payback"] == "À compléter"
     assert "à compléter avec le taux de marge brute du chiffre d'affaires supplémentaire" in (
         entry["note"])
     assert "100" not in entry["roi_percent"]
