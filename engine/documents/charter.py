@@ -4,9 +4,9 @@ The director signs the charter: it may state as a fact only what the profile est
 sentence that depends on a fact (training, transparency, processor contracts, human review, the
 CSE, automated decisions) is chosen from ``rules/texts/charter.yaml``: in the present when the
 fact is established (``true``), as a commitment otherwise (an unknown answer is never taken
-for yes), due when the action plan's matching action is due (``sans délai``, ``d'ici le 2
-décembre 2027``...: :meth:`_Charter.when`), so the charter, the report and the brief give one
-deadline per action. Tools are listed by stage: in use (test, pilot, production) or planned
+for yes), due when the action plan's matching action is due (now, by a date, before launch:
+:meth:`_Charter.when`, worded by ``charter.due``), so the charter, the report and the brief give
+one deadline per action. Tools are listed by stage: in use (test, pilot, production) or planned
 (idea); a tool whose only use is a prohibited practice is never listed. Art. 50 is cited only
 for the paragraphs that bind the company itself: a chatbot or a generator bought from a vendor
 binds the vendor (Art. 50(1), (2)); the company's own duties are Art. 50(3) and (4), and (1)
@@ -150,8 +150,8 @@ class _Charter:
 
 
 def charter_due(texts: Texts, due: Due, deadline: dt.date | None) -> str:
-    """A deadline of the plan as a commitment says it (``sans délai``, ``d'ici le 2 décembre
-    2027``, ``avant la mise en service``), from ``charter.due``."""
+    """A deadline of the plan as a commitment says it (now, by a date, before launch), in the
+    words of ``charter.due``."""
     if due in ("on_date", "before_launch") and deadline is not None:
         key = "on_date" if due == "on_date" else "before_launch_dated"
         return texts.text(f"charter.due.{key}", date=date_fr(deadline))

@@ -5,8 +5,8 @@ Display rules (guide 2.1, for a finance reader): percentages to the unit; above 
 cost beside it; a payback under a month is ``moins d'un mois``; the extra revenue counts for its
 gross margin only, and when the margin rate is missing the report says it was left out; the
 figures the ROI rests on are listed (the formula itself is printed once, ``roi_method``). An
-ROI that cannot be measured is ``à compléter``, with the inputs it lacks in its note, never a
-percentage.
+ROI that cannot be measured is "to be completed" (``labels.todo_cell``), with the inputs it lacks
+in its note, never a percentage.
 """
 
 from __future__ import annotations
