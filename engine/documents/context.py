@@ -34,6 +34,9 @@ from engine.documents.wording import Wording
 from engine.profile.model import ItContact, Person
 
 REPLY_DAYS = 14
+# findings the report states as rows of a table (a checklist answer, a duty in the obligations
+# table, the priority of the ROI section), not as paragraphs
+STATED_IN_TABLES = ("anti_failure", "scale_up", "obligation", "priority")
 
 
 def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = True
@@ -93,6 +96,7 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
                      for t, d in texts.mapping("glossary.terms").items()],
         "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
                      for f in assessment.findings],
+        "annex_findings": _annex_findings(assessment, wording, use_cases, vendors),
         # the rules this client's documents cite (a rule that does not apply to it leaves
         # them unchanged), else the whole rule base's
         "rules_digest": short(assessment.rules_applied or assessment.rules_digest),
@@ -160,6 +164,20 @@ def matrix_labels(texts: Texts) -> MatrixLabels:
         **{k: texts.text(chart + k) for k in ("x_axis", "y_axis", "empty", "scale_note",
                                               "clipped_note", "colour_note", "blocked_note")},
     )
+
+
+def _annex_findings(assessment: Assessment, wording: Wording, use_cases: list[dict[str, Any]],
+                    vendors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings the body of the report does not state (in no use-case, vendor or
+    organisation section, nor as a row of its checklists, duties or priority): the annex holds
+    only these, never a repetition of the body."""
+    shown = {id(f) for u in use_cases
+             for key in ("reasons", "gdpr", "avoid", "errors", "organisation") for f in u[key]}
+    shown |= {id(f) for v in vendors for key in ("gaps", "notes") for f in v[key]}
+    shown |= {id(wording.finding(f)) for f in assessment.client_findings()}
+    return [wording.finding(f) | {"subject": _subject_name(f, assessment)}
+            for f in assessment.findings
+            if f.kind not in STATED_IN_TABLES and id(wording.finding(f)) not in shown]
 
 
 def _stopped_uses(assessment: Assessment, wording: Wording) -> list[dict[str, str]]:

@@ -89,6 +89,9 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                   if f.kind in ("avoid_ai", "test_small", "budget")],
         "errors": [wording.finding(f) for f in u.findings
                    if f.kind in ("frequent_error", "pilot")],
+        # the company's organisation around the tool (staff information, works council...)
+        "organisation": [] if prohibited else [wording.finding(f) for f in u.findings
+                                               if f.kind == "governance"],
         "roi": roi_entry(u, wording),
         "priority": priority,
         "prohibited": prohibited,
