@@ -178,7 +178,7 @@ def restructure(m: Master) -> None:
         para("Normal", ("{{ actions.none }}", "i")),
         plain("Normal", "{%p endif %}"),
         para("Normal", ("Exposition : ", "b"), ("{{ sanctions.exposure }}", "")),
-        plain("Heading1", "Périmètre et limites"),
+        para("Heading1", ("Périmètre et limites", ""), page_break=True),
         plain("Normal", "{{ limits.declared }}"),
         plain("Normal", "{%p if limits.collected %}"),
         plain("Normal", "{{ limits.collected }}"),

@@ -12,12 +12,11 @@ import datetime as dt
 from typing import Any
 
 from engine.assessment.assess import Assessment
-from engine.assessment.findings import Finding
 from engine.common.digest import short
 from engine.documents.brief import brief_context
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
 from engine.documents.charter import charter_context
-from engine.documents.entries import integrations, use_case_entry, vendor_entry
+from engine.documents.entries import integrations, subject_name, use_case_entry, vendor_entry
 from engine.documents.exposure import limits, sanctions
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
@@ -94,7 +93,7 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "sanctions": sanctions(assessment, wording),
         "glossary": [{"term": t, "definition": d}
                      for t, d in texts.mapping("glossary.terms").items()],
-        "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
+        "findings": [wording.finding(f) | {"subject": subject_name(f, assessment)}
                      for f in assessment.findings],
         "annex_findings": _annex_findings(assessment, wording, use_cases, vendors),
         # the rules this client's documents cite (a rule that does not apply to it leaves
@@ -175,7 +174,7 @@ def _annex_findings(assessment: Assessment, wording: Wording, use_cases: list[di
              for key in ("reasons", "gdpr", "avoid", "errors", "organisation") for f in u[key]}
     shown |= {id(f) for v in vendors for key in ("gaps", "notes") for f in v[key]}
     shown |= {id(wording.finding(f)) for f in assessment.client_findings()}
-    return [wording.finding(f) | {"subject": _subject_name(f, assessment)}
+    return [wording.finding(f) | {"subject": subject_name(f, assessment)}
             for f in assessment.findings
             if f.kind not in STATED_IN_TABLES and id(wording.finding(f)) not in shown]
 
@@ -192,18 +191,6 @@ def _stopped_uses(assessment: Assessment, wording: Wording) -> list[dict[str, st
         out.append({"tool": vendor.label if vendor else wording.texts.text("labels.in_house_tool"),
                     "use": u.use_case.title, "references": wording.references(list(references))})
     return out
-
-
-def _subject_name(finding: Finding, assessment: Assessment) -> str:
-    """What a finding is about, as the client knows it (use-case title, vendor name)."""
-    profile = assessment.profile
-    if finding.subject_kind == "use_case":
-        return next((u.title for u in profile.use_cases if u.id == finding.subject),
-                    finding.subject)
-    if finding.subject_kind == "vendor":
-        vendor = profile.vendor(finding.subject)
-        return vendor.label if vendor else finding.subject
-    return profile.client.name
 
 
 def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -> str:

@@ -17,9 +17,12 @@ from typing import Any
 
 from engine.assessment.assess import Assessment
 from engine.assessment.penalties import Cap
+from engine.documents.entries import subject_name
 from engine.documents.formatting import date_fr, euros, list_fr
 from engine.documents.texts import Texts
 from engine.documents.wording import Wording
+
+SME_RULE = "Art. 99(6)"  # the reference of the SME lower-amount rule (its open point)
 
 
 def open_points(references: Iterable[str], texts: Texts) -> list[str]:
@@ -38,6 +41,8 @@ def limits(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     texts = wording.texts
     client = assessment.profile.client
     references = [r for f in assessment.findings for r in f.provenance.references]
+    if any(c.penalty.sme_lower for c in assessment.penalties.values()):
+        references.append(SME_RULE)  # the SME test behind the caps of "Sanctions encourues"
     from_register = any(v.register_id for v in assessment.profile.vendors)
     consultant = assessment.profile.assessment.consultant
     return {
@@ -66,7 +71,9 @@ def sanctions(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     gaps: dict[str, dict[str, None]] = {}
     for f in assessment.findings:
         if f.spec and f.spec.penalty and f.severity != "info":
-            gaps.setdefault(f.spec.penalty, {})[f.message] = None
+            line = wording.texts.text("law.sanctions.gap", title=f.provenance.rule_title,
+                                      subject=subject_name(f, assessment))
+            gaps.setdefault(f.spec.penalty, {})[line] = None
     for u in assessment.use_cases:
         for o in u.obligations:
             if o.penalty and o.in_force and o.status == "not_met":
