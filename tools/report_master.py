@@ -26,10 +26,9 @@ from pathlib import Path
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from typeset_masters import (  # noqa: E402
+from typeset_masters import (
     _PPR_ORDER,
     Master,
-    ppr,
     q,
     set_flag,
     text_of,

@@ -71,8 +71,10 @@ def sanctions(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     gaps: dict[str, dict[str, None]] = {}
     for f in assessment.findings:
         if f.spec and f.spec.penalty and f.severity != "info":
-            line = wording.texts.text("law.sanctions.gap", title=f.provenance.rule_title,
-                                      subject=subject_name(f, assessment))
+            line = wording.texts.text(
+                "law.sanctions.gap", title=f.provenance.rule_title,
+                subject=subject_name(f, assessment),
+                references=wording.references(f.provenance.references))
             gaps.setdefault(f.spec.penalty, {})[line] = None
     for u in assessment.use_cases:
         for o in u.obligations:

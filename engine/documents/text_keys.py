@@ -161,7 +161,7 @@ SCHEMA: dict[str, TextSpec] = {
     "law.sanctions.intro": text(),
     "law.sanctions.none": text(),
     "law.sanctions.duty": text("text", "use_case"),
-    "law.sanctions.gap": text("title", "subject"),
+    "law.sanctions.gap": text("title", "subject", "references"),
     "law.sanctions.cap.national": text(),
     **{f"law.sanctions.cap.{b}": text("amount") for b in ("exact", "at_most", "at_least")},
     **_each("facts.register.fact", REGISTER_FACTS),
