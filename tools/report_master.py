@@ -13,8 +13,9 @@ does not state. One portrait section: the landscape annexes are gone. Use cases 
 another without a forced page break (a page break after a section ending on a line or two left
 a near-empty page); headings are kept with what follows (their styles' keepNext).
 
-Idempotent: a master that already has "Synthèse pour la direction" is left as it is; the
-heading styles' flags are set once.
+It works on the master as it was before issue 14's restructuring (``git show
+81c6c20:doc_templates/rapport-audit.docx``). Idempotent: a master that already has "Synthèse
+pour la direction" is left as it is; the heading styles' flags are set once.
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ def style_of(p: etree._Element) -> str:
     return node.get(q("val")) if node is not None else "Normal"
 
 
-def para(style: str, *runs: tuple[str, str], page_break: bool = False) -> etree._Element:
-    """A paragraph of ``style`` (``Normal``: no pStyle) with runs ``(text, "b"|"i"|"")``."""
+def para(style: str, *runs: tuple[str, str], page_break: bool = False,
+         keep: bool = False) -> etree._Element:
+    """A paragraph of ``style`` (``Normal``: no pStyle) with runs ``(text, "b"|"i"|"")``;
+    ``keep``: kept on the page of the next paragraph."""
     p = etree.Element(q("p"))
     props = etree.SubElement(p, q("pPr"))
     if style != "Normal":
         etree.SubElement(props, q("pStyle")).set(q("val"), style)
+    if keep:
+        etree.SubElement(props, q("keepNext"))
     if page_break:
         etree.SubElement(props, q("pageBreakBefore"))
     for text, fmt in runs:
@@ -206,7 +211,7 @@ def restructure(m: Master) -> None:
         table(plan_table, "{%tr for a in actions.all %}",
               ["Action", "Responsable", "Échéance", "Usages concernés"],
               ["{{ a.text }}", "{{ a.owner }}", "{{ a.due }}", "{{ a.use_cases }}"],
-              [4838, 1400, 1700, 1700]),
+              [4238, 1300, 1500, 2600]),
         plain("Normal", ""),
         plain("Normal", "{%p else %}"),
         para("Normal", ("{{ actions.none }}", "i")),
@@ -215,8 +220,9 @@ def restructure(m: Master) -> None:
         plain("Heading1", "Sanctions encourues"),
         plain("Normal", "{{ sanctions.intro }}"),
         plain("Normal", "{%p for s in sanctions['items'] %}"),
-        para("Normal", ("{{ s.breach }} ({{ s.reference }}) : ", "b"), ("{{ s.cap }}", "")),
-        plain("Petit", "{{ s.note }}"),
+        para("Normal", ("{{ s.breach }} ({{ s.reference }}) : ", "b"), ("{{ s.cap }}", ""),
+             keep=True),
+        para("Petit", ("{{ s.note }}", ""), keep=True),
         plain("Normal", "{%p if s.gaps %}"),
         para("Normal", ("Écarts relevés qui y exposent :", "i")),
         plain("Normal", "{%p for g in s.gaps %}"),

@@ -41,8 +41,10 @@ def limits(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     texts = wording.texts
     client = assessment.profile.client
     references = [r for f in assessment.findings for r in f.provenance.references]
+    # the fines of "Sanctions encourues" are law too: their articles, and the SME test
+    references += [c.penalty.reference for c in assessment.penalties.values()]
     if any(c.penalty.sme_lower for c in assessment.penalties.values()):
-        references.append(SME_RULE)  # the SME test behind the caps of "Sanctions encourues"
+        references.append(SME_RULE)
     from_register = any(v.register_id for v in assessment.profile.vendors)
     consultant = assessment.profile.assessment.consultant
     return {

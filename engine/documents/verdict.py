@@ -127,7 +127,8 @@ def action_entry(a: Action, wording: Wording, titles: dict[str, str] | None = No
         "owner": owner,
         "due": due,
         "due_lower": _lower_first(due),
-        "use_cases": ", ".join(named) if named else texts.text("report.actions.whole_company"),
+        "use_cases": (list_fr([f"\u00ab\u00a0{t}\u00a0\u00bb" for t in named]) if named
+                      else texts.text("report.actions.whole_company")),
         "references": wording.references(a.references),
         "blocking": a.blocking,
         "line": texts.text("report.actions.item", text=a.text, owner=owner,

@@ -32,7 +32,7 @@ SECTIONS = ("Synthèse pour la direction", "Périmètre et limites", "Cas d’us
             "Fournisseurs et RGPD", "Plan d’action", "Échéancier", "Sanctions encourues",
             "Glossaire", "Annexe – Constats complémentaires")
 MIN_SECTION_WORDS = 12
-UNVERIFIED = re.compile(r"non (?:encore )?vérifié", re.IGNORECASE)
+UNVERIFIED = re.compile(r"(?:non|pas) (?:encore )?vérifié", re.IGNORECASE)
 # A page of the PDF with fewer words than this (the footer's ten or so included) carries two
 # or three lines of text at most: a near-empty page. Only the report's cover may be that light.
 MIN_PAGE_WORDS = 40
