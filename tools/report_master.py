@@ -9,9 +9,10 @@ direction" (what is at stake, the decision per use case, the first five actions,
 "Périmètre et limites"; the use cases (each with its organisation points); the vendors; the
 organisation points; the ROI matrix; "Plan d'action" (the whole plan: owner, deadline, use
 cases); "Échéancier"; "Sanctions encourues"; the glossary; the annex of the findings the body
-does not state. One portrait section: the landscape annexes are gone. Use cases follow one
-another without a forced page break (a page break after a section ending on a line or two left
-a near-empty page); headings are kept with what follows (their styles' keepNext).
+does not state (none when it states them all). One portrait section: the landscape annexes
+are gone. Use cases follow one another without a forced page break (a page break after a
+section ending on a line or two left a near-empty page); headings are kept with what follows
+(their styles' keepNext).
 
 It works on the master as it was before issue 14's restructuring (``git show
 81c6c20:doc_templates/rapport-audit.docx``). Idempotent: a master that already has "Synthèse
@@ -232,18 +233,16 @@ def restructure(m: Master) -> None:
         plain("Normal", "{%p endfor %}"),
         *glossary[:-1],
         plain("Normal", ""),
-        plain("Heading1", "Annexe – Constats complémentaires"),
+        # only when the body leaves findings unsaid: an annex saying "nothing" would be a
+        # near-empty last page
         plain("Normal", "{%p if annex_findings %}"),
+        plain("Heading1", "Annexe – Constats complémentaires"),
         plain("Normal", "Les constats de l'analyse qui ne sont pas exposés dans le corps du "
                         "rapport, avec leurs références juridiques."),
         table(findings_table, "{%tr for f in annex_findings %}",
               ["Objet", "Gravité", "Constat", "Références"],
               ["{{ f.subject }}", "{{ f.severity }}", "{{ f.message }}", "{{ f.references }}"],
               [2000, 1100, 4638, 1900]),
-        plain("Normal", "{%p else %}"),
-        para("Normal", ("Tous les constats de l'analyse sont exposés dans le corps du rapport "
-                        "(cas d'usage, fournisseurs, points d'organisation et plan "
-                        "d'action) : aucun ne reste à signaler ici.", "i")),
         plain("Normal", "{%p endif %}"),
     ]
     final = body.find(q("sectPr"))
