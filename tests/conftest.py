@@ -1,12 +1,19 @@
-"""Shared pytest options: ``--update-golden`` rewrites the golden document texts."""
+"""Shared pytest options (``--update-golden`` rewrites the golden document texts) and fixtures:
+scratch rule bases, the samples rendered once a session."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from engine.assessment.assess import Assessment
+    from engine.run.pipeline import Toolkit
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -45,3 +52,38 @@ def copy_rules() -> Callable[[Path], Path]:
 def write_rule() -> Callable[..., Path]:
     """``write_rule(rules, body, name, folder)``: add a rule file (``rules:`` + body)."""
     return _write_rule
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "inputs"
+HIDDEN_CLIENT = Path(__file__).resolve().parent / "data" / "profiles" / "hidden-client.yaml"
+
+
+@dataclass(frozen=True)
+class SampleRender:
+    """One sample client assessed at its profile's date and rendered (every client file)."""
+
+    assessment: Assessment
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class SampleRenders:
+    toolkit: Toolkit
+    clients: dict[str, SampleRender]  # by profile stem: the samples and the hidden client
+
+
+@pytest.fixture(scope="session")
+def sample_renders() -> SampleRenders:
+    """The five samples of inputs/ and tests/data/profiles/hidden-client.yaml, rendered once
+    for the whole session (the documents' and the working file's tests read them)."""
+    from engine.profile.validate import load_profile
+    from engine.run.pipeline import assess_profile, prepare, render_client
+
+    toolkit = prepare(RULES, RULES.parent / "doc_templates")
+    clients = {}
+    for path in [*sorted(SAMPLES.glob("*.yaml")), HIDDEN_CLIENT]:
+        profile = load_profile(path)
+        assert profile.assessment.date is not None
+        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
+        clients[path.stem] = SampleRender(assessment, render_client(assessment, toolkit))
+    return SampleRenders(toolkit, clients)

@@ -15,6 +15,9 @@ prohibition in force), ``before_launch`` for one the tool does not run yet, ``on
 (``no_legal_deadline``). An action is due at the soonest of its sources. Owner: the topic's,
 else the rule's (``rule_owners``), else by subject: the vendor (``vendor``) for its findings
 and for the checks of its own duties, the direction otherwise.
+
+Every document states an action's deadline as the plan has it: the charter's commitments take
+theirs from the matching actions (:func:`due_of`), never a date of their own.
 """
 
 from __future__ import annotations
@@ -289,3 +292,22 @@ def _soonest(sources: list[_Source]) -> tuple[Due, dt.date | None]:
     if "on_date" in dues:
         return "on_date", min(dates) if dates else None
     return "none", None
+
+
+def due_of(actions: list[Action], use_cases: set[str], *, topics: tuple[str, ...] = (),
+           references: tuple[str, ...] = (), rules: frozenset[str] = frozenset()
+           ) -> tuple[Due, dt.date | None] | None:
+    """The soonest deadline of the actions that concern one of ``use_cases`` (any, when it is
+    empty) and are of one of ``topics``, cite a reference that starts with one of
+    ``references`` or come from one of ``rules``; None when no action matches."""
+    from engine.assessment.deadlines import starts
+
+    found = [a for a in actions
+             if (not use_cases or use_cases & set(a.use_cases))
+             and (a.topic in topics or rules & set(a.rules)
+                  or any(starts(r, p) for r in a.references for p in references))]
+    if not found:
+        return None
+    rank = {"immediately": 0, "before_launch": 1, "on_date": 2, "none": 3}
+    first = min(found, key=lambda a: (rank[a.due], a.deadline or dt.date.max))
+    return first.due, first.deadline

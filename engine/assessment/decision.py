@@ -95,8 +95,6 @@ class DecisionTable(_Strict):
     # the decisions that keep the priority of the guide's matrix (guide 5.2); any other one
     # is a blocked use case, never "do first"
     ranked: list[DecisionStatus] = ["proceed_with_conditions", "proceed"]
-    # the charter's date for a commitment due now: the assessment date plus these days
-    commitment_days: Annotated[int, Field(ge=0, le=365)] = 30
 
     @model_validator(mode="after")
     def _complete(self) -> DecisionTable:

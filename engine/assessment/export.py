@@ -4,7 +4,11 @@ documents were made from, in machine values (codes, ISO dates, plain numbers).
 Beyond SPEC §3: per use case the decision's ``due`` (``immediately``, ``on_date``,
 ``before_launch``, ``none``), the guide matrix's ``quadrant`` (``priority`` is null when the
 decision blocks the use case), the ROI's parts and whether extra revenue was counted, the
-checklist answers in three values; at the top level ``actions`` and ``deadlines``.
+checklist answers in three values; the ROI's ``status`` (``computed``, ``no_cost``,
+``to_complete``: ``roi_percent`` is then null) and the inputs it lacks (``missing``); at the top
+level ``actions``, ``deadlines`` (each with ``binds``: it concerns the client) and
+``next_deadline`` (the soonest deadline after ``as_of`` that binds the client, or null: the one
+summary.csv/xlsx and index.html show).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from engine.assessment.actions import Action
 from engine.assessment.assess import Assessment, UseCaseAssessment
-from engine.assessment.deadlines import Deadline
+from engine.assessment.deadlines import Deadline, binds, next_deadline
 from engine.assessment.findings import Finding
 from engine.assessment.penalties import Cap
 
@@ -32,6 +36,7 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
         "vendors": [_vendor_json(assessment, v.id) for v in assessment.profile.vendors],
         "actions": [_action_json(a) for a in assessment.actions],
         "deadlines": [_deadline_json(d) for d in assessment.deadlines],
+        "next_deadline": _next_json(next_deadline(assessment.deadlines, assessment.as_of)),
         "findings": [_finding_json(f) for f in assessment.findings],
         "penalties": {pid: _cap_json(c) for pid, c in assessment.penalties.items()},
     }
@@ -46,7 +51,13 @@ def _action_json(a: Action) -> dict[str, Any]:
 
 def _deadline_json(d: Deadline) -> dict[str, Any]:
     return {"date": d.date.isoformat(), "kind": d.kind, "reference": d.reference,
-            "text": d.text, "in_force": d.in_force, "use_cases": d.use_cases}
+            "text": d.text, "in_force": d.in_force, "use_cases": d.use_cases,
+            "binds": binds(d)}
+
+
+def _next_json(d: Deadline | None) -> dict[str, Any] | None:
+    return None if d is None else {"date": d.date.isoformat(), "kind": d.kind,
+                                   "reference": d.reference, "text": d.text}
 
 
 def _decision_json(u: UseCaseAssessment) -> dict[str, Any] | None:
@@ -107,6 +118,8 @@ def _use_case_json(u: UseCaseAssessment) -> dict[str, Any]:
         },
         "roi": {
             "measurable": roi.measurable,
+            "status": roi.status,
+            "missing": list(roi.missing),
             "annual_gain": roi.annual_gain,
             "annual_cost": roi.annual_cost,
             "one_off_cost": roi.one_off_cost,

@@ -7,14 +7,25 @@ over a year of :data:`WORKING_WEEKS_PER_YEAR` weeks. Extra revenue is not a gain
 margin is, at ``roi.gross_margin_rate``; without that rate the extra revenue is left out of the
 gains (the report says so). Absent figures count as zero; whether the ROI can be measured at all
 is a fact the rules read (guide 2.4: an ROI that cannot be measured).
+
+An ROI that cannot be measured has no percentage (never the -100 % of a cost without gain):
+its ``status`` is ``to_complete`` and ``missing`` names what the profile must give (a profile
+key under ``roi``, or ``gain`` / ``cost`` when no figure of that side is given at all). A
+measured gain at no cost at all has no percentage either (``no_cost``).
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Literal
 
 from engine.profile.model import Pilot, Roi
+
+RoiStatus = Literal["computed", "no_cost", "to_complete"]
+RoiInput = Literal["gain", "cost", "hourly_cost", "cost_per_error", "gross_margin_rate"]
+ROI_INPUTS: tuple[RoiInput, ...] = ("gain", "cost", "hourly_cost", "cost_per_error",
+                                    "gross_margin_rate")
 
 WORKING_WEEKS_PER_YEAR = 47  # 52 weeks less 5 weeks of paid leave (France)
 
@@ -35,6 +46,8 @@ class RoiFigures:
     extra_revenue: float = 0.0      # extra revenue over a year (not a gain in itself)
     revenue_gain: float = 0.0       # its gross margin, counted only with a margin rate
     revenue_counted: bool = False   # the extra revenue entered the gains (a rate was given)
+    status: RoiStatus = "computed"
+    missing: tuple[RoiInput, ...] = ()  # what the profile must give to measure it
 
 
 @functools.lru_cache(maxsize=1024)  # the facts and the assessment both need a use case's figures
@@ -49,8 +62,9 @@ def compute_roi(roi: Roi) -> RoiFigures:
     ...                     extra_revenue_per_month=1000, gross_margin_rate=0.3))
     >>> r.annual_gain, r.revenue_gain, r.revenue_counted
     (3600.0, 3600.0, True)
-    >>> compute_roi(Roi(subscription_per_month=100, extra_revenue_per_month=1000)).annual_gain
-    0.0
+    >>> r = compute_roi(Roi(subscription_per_month=100, extra_revenue_per_month=1000))
+    >>> r.annual_gain, r.roi_percent, r.status, r.missing
+    (0.0, None, 'to_complete', ('gross_margin_rate',))
     """
     hourly = roi.hourly_cost or 0.0
     one_off = ((roi.setup_hours or 0.0) + (roi.training_hours or 0.0)) * hourly + (
@@ -67,8 +81,12 @@ def compute_roi(roi: Roi) -> RoiFigures:
     # Money counts from the cent: the profile keeps the user's numbers exactly, and a cost of
     # 1e-300 EUR must not make the ROI astronomical (nor a gain of 1e-300 make it measurable).
     one_off_cost, cost, gain = round(one_off, 2), round(annual_cost, 2), round(annual_gain, 2)
-    measurable = gain > 0 and (roi.subscription_per_month is not None or one_off_cost > 0)
-    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if cost > 0 else None
+    costed = roi.subscription_per_month is not None or one_off_cost > 0
+    measurable = gain > 0 and costed
+    roi_percent = (annual_gain - annual_cost) / annual_cost * 100 if (
+        measurable and cost > 0) else None
+    status: RoiStatus = ("computed" if roi_percent is not None
+                         else "no_cost" if measurable else "to_complete")
     monthly_net = annual_gain / 12 - subscription
     payback: float | None
     if round(monthly_net, 2) <= 0:
@@ -90,7 +108,28 @@ def compute_roi(roi: Roi) -> RoiFigures:
         extra_revenue=round(extra_revenue, 2),
         revenue_gain=round(revenue_gain, 2),
         revenue_counted=counted and extra_revenue > 0,
+        status=status,
+        missing=() if measurable else _missing(roi, gain > 0, costed),
     )
+
+
+def _missing(roi: Roi, gained: bool, costed: bool) -> tuple[RoiInput, ...]:
+    """What an ROI that cannot be measured lacks: a gain figure's other half (the hourly
+    cost of the hours saved, the cost of an error, the margin rate of the extra revenue), or
+    a whole side (``gain``, ``cost``) when none of its figures is given."""
+    out: list[RoiInput] = []
+    if not gained:
+        if (roi.hours_saved_per_week or 0) > 0 and not roi.hourly_cost:
+            out.append("hourly_cost")
+        if (roi.errors_avoided_per_month or 0) > 0 and not roi.cost_per_error:
+            out.append("cost_per_error")
+        if (roi.extra_revenue_per_month or 0) > 0 and roi.gross_margin_rate is None:
+            out.append("gross_margin_rate")
+        if not out:
+            out.append("gain")
+    if not costed:
+        out.append("cost")
+    return tuple(sorted(out, key=ROI_INPUTS.index))
 
 
 @dataclass(frozen=True, slots=True)

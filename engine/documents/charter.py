@@ -3,8 +3,10 @@
 The director signs the charter: it may state as a fact only what the profile establishes. Each
 sentence that depends on a fact (training, transparency, processor contracts, human review, the
 CSE, automated decisions) is chosen from ``rules/texts/charter.yaml``: in the present when the
-fact is established (``true``), as a commitment with its date otherwise (an unknown answer is
-never taken for yes). Tools are listed by stage: in use (test, pilot, production) or planned
+fact is established (``true``), as a commitment otherwise (an unknown answer is never taken
+for yes), due when the action plan's matching action is due (now, by a date, before launch:
+:meth:`_Charter.when`, worded by ``charter.due``), so the charter, the report and the brief give
+one deadline per action. Tools are listed by stage: in use (test, pilot, production) or planned
 (idea); a tool whose only use is a prohibited practice is never listed. Art. 50 is cited only
 for the paragraphs that bind the company itself: a chatbot or a generator bought from a vendor
 binds the vendor (Art. 50(1), (2)); the company's own duties are Art. 50(3) and (4), and (1)
@@ -16,16 +18,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engine.assessment.actions import due_of
 from engine.assessment.assess import Assessment, UseCaseAssessment
 from engine.assessment.decision import owed_by_company
 from engine.documents.formatting import date_fr, list_fr
 from engine.documents.text_keys import CHARTER_CLAUSES, CLAUSE_PLACEHOLDERS
 from engine.documents.texts import Texts
+from engine.rules.types import Due
 
 # People who may deal with an AI system without knowing it (section 2, "Transparence").
 PEOPLE = frozenset({"customers", "job_candidates", "employees", "general_public", "patients",
                     "students", "children", "vulnerable_persons"})
 CSE_REFERENCES = ("Code du travail, art. L.2312-8", "Code du travail, art. L.2312-38")
+POINT_REFERENCES = {"chatbot_provider": "Art. 50(1)", "marking_provider": "Art. 50(2)",
+                    "emotion_information": "Art. 50(3)", "deepfake": "Art. 50(4)",
+                    "public_interest_text": "Art. 50(4)"}
 
 
 def _quoted(title: str) -> str:
@@ -37,8 +44,19 @@ class _Charter:
         self.a, self.texts = assessment, texts
         self.live = [u for u in assessment.use_cases
                      if not (u.decision and u.decision.status == "stop")]
-        days = assessment.policy.decision.commitment_days
-        self.date = date_fr(assessment.as_of + dt.timedelta(days=days))
+
+    def when(self, uses: list[UseCaseAssessment], *, topics: tuple[str, ...] = (),
+             references: tuple[str, ...] = (), rules: frozenset[str] = frozenset()) -> str:
+        """The commitment's deadline in words: that of the matching actions of the plan; with
+        none, now for tools in use (or for the whole company), before launch otherwise."""
+        found = due_of(self.a.actions, {u.use_case.id for u in uses}, topics=topics,
+                       references=references, rules=rules)
+        in_use = not uses or any(u.use_case.stage != "idea" for u in uses)
+        due: Due = "immediately" if in_use else "before_launch"
+        deadline: dt.date | None = None
+        if found is not None:
+            due, deadline = found
+        return charter_due(self.texts, due, deadline)
 
     def tool(self, u: UseCaseAssessment) -> str:
         vendor = self.a.profile.vendor(u.use_case.vendor)
@@ -71,7 +89,8 @@ class _Charter:
         missing = [u for u in facing if u.use_case.controls.ai_disclosure is not True]
         running = [u for u in missing if u.running or u.use_case.stage == "test"]
         if running:
-            return self.text("transparency.to_do", tools=self.names(running), date=self.date)
+            return self.text("transparency.to_do", tools=self.names(running), date=self.when(
+                running, references=("Art. 50", "GDPR Art. 13", "GDPR Art. 14")))
         if missing:
             return self.text("transparency.planned_only", tools=self.names(missing))
         return self.text("transparency.in_place")
@@ -84,7 +103,8 @@ class _Charter:
             return ""
         if all(u.use_case.controls.ai_disclosure is True for u in bots):
             return self.text("chatbot.in_place", tools=self.names(bots))
-        return self.text("chatbot.to_do", tools=self.names(bots), date=self.date)
+        return self.text("chatbot.to_do", tools=self.names(bots),
+                         date=self.when(bots, references=("Art. 50(1)",)))
 
     def disclosure_points(self) -> list[str]:
         points: dict[str, list[tuple[UseCaseAssessment, bool]]] = {}
@@ -106,7 +126,7 @@ class _Charter:
                 out.append(self.text(f"disclosure_point.{key}.in_place", tools=names))
             else:
                 out.append(self.text(f"disclosure_point.{key}.to_do", tools=names,
-                                     date=self.date))
+                                     date=self.when(uses, references=(POINT_REFERENCES[key],))))
         return out
 
     def dpa(self) -> str:
@@ -117,7 +137,8 @@ class _Charter:
         lacking = [u for u in uses if u.use_case.vendor not in signed]
         in_use = [u for u in lacking if u.use_case.stage != "idea"]
         if in_use:
-            return self.text("dpa.to_do", tools=self.names(in_use), date=self.date)
+            return self.text("dpa.to_do", tools=self.names(in_use),
+                             date=self.when(in_use, references=("GDPR Art. 28",)))
         if lacking:
             return self.text("dpa.to_do_planned", tools=self.names(lacking))
         return self.text("dpa.in_place")
@@ -125,7 +146,16 @@ class _Charter:
     def training(self) -> str:
         if self.a.profile.client.staff_ai_training is True:
             return self.text("training.in_place")
-        return self.text("training.to_do", date=self.date)
+        return self.text("training.to_do", date=self.when(self.live, topics=("train_staff",)))
+
+
+def charter_due(texts: Texts, due: Due, deadline: dt.date | None) -> str:
+    """A deadline of the plan as a commitment says it (now, by a date, before launch), in the
+    words of ``charter.due``."""
+    if due in ("on_date", "before_launch") and deadline is not None:
+        key = "on_date" if due == "on_date" else "before_launch_dated"
+        return texts.text(f"charter.due.{key}", date=date_fr(deadline))
+    return texts.text("charter.due.none" if due == "on_date" else f"charter.due.{due}")
 
 
 def _point(reference: str, rule_id: str) -> str | None:
@@ -186,15 +216,17 @@ def _flags(assessment: Assessment, c: _Charter, values: dict[str, dict[str, str]
     overdue = [u for u in live if u.decision and u.decision.status == "regularise_now"
                and any(r.rule.startswith("gdpr.") for r in u.decision.reasons)]
     if overdue:
-        values["gdpr_overdue"] = {"tools": c.names(overdue), "date": c.date}
+        rules = frozenset(r.rule for u in overdue if u.decision for r in u.decision.reasons)
+        values["gdpr_overdue"] = {"tools": c.names(overdue), "date": c.when(overdue, rules=rules)}
     reviewed = [u for u in live if u.tier in ("high", "undetermined")]
     unreviewed = [u for u in reviewed if u.use_case.controls.human_oversight is not True]
     if unreviewed:
-        values["human_review_to_do"] = {"tools": c.names(unreviewed), "date": c.date}
+        values["human_review_to_do"] = {"tools": c.names(unreviewed), "date": c.when(
+            unreviewed, topics=("high_risk_deployer",), references=("Art. 26(2)", "Art. 14"))}
     automated = [u for u in live if u.use_case.system.automated_decision is True]
     if automated:
         values["automated"] = {"tools": list_fr([_quoted(u.use_case.title) for u in automated]),
-                               "date": c.date}
+                               "date": c.when(automated, references=("GDPR Art. 22",))}
     cse = [u for u in live if u.running and any(
         o.reference in CSE_REFERENCES and o.status != "met" for o in u.obligations)]
     if cse:

@@ -12,12 +12,11 @@ import datetime as dt
 from typing import Any
 
 from engine.assessment.assess import Assessment
-from engine.assessment.findings import Finding
 from engine.common.digest import short
 from engine.documents.brief import brief_context
 from engine.documents.chart.matrix import MatrixLabels, MatrixPoint, priority_matrix_png
 from engine.documents.charter import charter_context
-from engine.documents.entries import integrations, use_case_entry, vendor_entry
+from engine.documents.entries import integrations, subject_name, use_case_entry, vendor_entry
 from engine.documents.exposure import limits, sanctions
 from engine.documents.formatting import date_fr, date_short_fr, list_fr
 from engine.documents.render import Image
@@ -34,6 +33,9 @@ from engine.documents.wording import Wording
 from engine.profile.model import ItContact, Person
 
 REPLY_DAYS = 14
+# findings the report states as rows of a table (a checklist answer, a duty in the obligations
+# table, the priority of the ROI section), not as paragraphs
+STATED_IN_TABLES = ("anti_failure", "scale_up", "obligation", "priority")
 
 
 def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = True
@@ -91,8 +93,9 @@ def build_context(assessment: Assessment, texts: Texts, *, with_chart: bool = Tr
         "sanctions": sanctions(assessment, wording),
         "glossary": [{"term": t, "definition": d}
                      for t, d in texts.mapping("glossary.terms").items()],
-        "findings": [wording.finding(f) | {"subject": _subject_name(f, assessment)}
+        "findings": [wording.finding(f) | {"subject": subject_name(f, assessment)}
                      for f in assessment.findings],
+        "annex_findings": _annex_findings(assessment, wording, use_cases, vendors),
         # the rules this client's documents cite (a rule that does not apply to it leaves
         # them unchanged), else the whole rule base's
         "rules_digest": short(assessment.rules_applied or assessment.rules_digest),
@@ -162,6 +165,20 @@ def matrix_labels(texts: Texts) -> MatrixLabels:
     )
 
 
+def _annex_findings(assessment: Assessment, wording: Wording, use_cases: list[dict[str, Any]],
+                    vendors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings the body of the report does not state (in no use-case, vendor or
+    organisation section, nor as a row of its checklists, duties or priority): the annex holds
+    only these, never a repetition of the body."""
+    shown = {id(f) for u in use_cases
+             for key in ("reasons", "gdpr", "avoid", "errors", "organisation") for f in u[key]}
+    shown |= {id(f) for v in vendors for key in ("gaps", "notes") for f in v[key]}
+    shown |= {id(wording.finding(f)) for f in assessment.client_findings()}
+    return [wording.finding(f) | {"subject": subject_name(f, assessment)}
+            for f in assessment.findings
+            if f.kind not in STATED_IN_TABLES and id(wording.finding(f)) not in shown]
+
+
 def _stopped_uses(assessment: Assessment, wording: Wording) -> list[dict[str, str]]:
     """Each prohibited use case (AI Act art. 5): the tool, the use and the prohibition."""
     out = []
@@ -174,18 +191,6 @@ def _stopped_uses(assessment: Assessment, wording: Wording) -> list[dict[str, st
         out.append({"tool": vendor.label if vendor else wording.texts.text("labels.in_house_tool"),
                     "use": u.use_case.title, "references": wording.references(list(references))})
     return out
-
-
-def _subject_name(finding: Finding, assessment: Assessment) -> str:
-    """What a finding is about, as the client knows it (use-case title, vendor name)."""
-    profile = assessment.profile
-    if finding.subject_kind == "use_case":
-        return next((u.title for u in profile.use_cases if u.id == finding.subject),
-                    finding.subject)
-    if finding.subject_kind == "vendor":
-        vendor = profile.vendor(finding.subject)
-        return vendor.label if vendor else finding.subject
-    return profile.client.name
 
 
 def _addressee(texts: Texts, person: Person | ItContact | None, fallback: str) -> str:

@@ -89,6 +89,9 @@ def use_case_entry(u: UseCaseAssessment, assessment: Assessment, wording: Wordin
                   if f.kind in ("avoid_ai", "test_small", "budget")],
         "errors": [wording.finding(f) for f in u.findings
                    if f.kind in ("frequent_error", "pilot")],
+        # the company's organisation around the tool (staff information, works council...)
+        "organisation": [] if prohibited else [wording.finding(f) for f in u.findings
+                                               if f.kind == "governance"],
         "roi": roi_entry(u, wording),
         "priority": priority,
         "prohibited": prohibited,
@@ -235,3 +238,15 @@ def _source(origin: FactSource | None, wording: Wording) -> str:
                else texts.text("labels.fact_source.unknown_date"))
     state = "verified" if origin.verified else "unverified"
     return texts.text(f"labels.fact_source.register_{state}", date=checked)
+
+
+def subject_name(finding: Finding, assessment: Assessment) -> str:
+    """What a finding is about, as the client knows it (use-case title, vendor name)."""
+    profile = assessment.profile
+    if finding.subject_kind == "use_case":
+        return next((u.title for u in profile.use_cases if u.id == finding.subject),
+                    finding.subject)
+    if finding.subject_kind == "vendor":
+        vendor = profile.vendor(finding.subject)
+        return vendor.label if vendor else finding.subject
+    return profile.client.name

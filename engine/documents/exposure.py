@@ -1,6 +1,6 @@
 """The report's scope and limits and the fines at stake (its sections "Perimetre et limites"
-and "Sanctions encourues", to come): context data, worded by
-``rules/texts/law.yaml`` (prepared for the report's new sections, issue 14).
+and "Sanctions encourues", and the exposure line of the management summary): context data,
+worded by ``rules/texts/law.yaml`` (issue 14).
 
 ``limits``: what the assessment rests on (the client's answers on a date, the vendors'
 documentation as read on dates, the law in force on the assessment date) and the points of law
@@ -17,9 +17,12 @@ from typing import Any
 
 from engine.assessment.assess import Assessment
 from engine.assessment.penalties import Cap
-from engine.documents.formatting import date_fr, euros
+from engine.documents.entries import subject_name
+from engine.documents.formatting import date_fr, euros, list_fr
 from engine.documents.texts import Texts
 from engine.documents.wording import Wording
+
+SME_RULE = "Art. 99(6)"  # the reference of the SME lower-amount rule (its open point)
 
 
 def open_points(references: Iterable[str], texts: Texts) -> list[str]:
@@ -38,10 +41,17 @@ def limits(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     texts = wording.texts
     client = assessment.profile.client
     references = [r for f in assessment.findings for r in f.provenance.references]
+    # the fines of "Sanctions encourues" are law too: their articles, and the SME test
+    references += [c.penalty.reference for c in assessment.penalties.values()]
+    if any(c.penalty.sme_lower for c in assessment.penalties.values()):
+        references.append(SME_RULE)
     from_register = any(v.register_id for v in assessment.profile.vendors)
+    consultant = assessment.profile.assessment.consultant
     return {
         "declared": texts.text("law.limits.declared", client=client.name,
                                date=date_fr(assessment.as_of)),
+        "collected": texts.text("law.limits.collected", consultant=" – ".join(
+            n for n in (consultant.name, consultant.firm) if n)) if consultant else "",
         "register": texts.text("law.limits.register") if from_register else "",
         "legal_basis": texts.text("law.limits.legal_basis", date=date_fr(assessment.as_of)),
         "open_points": open_points(references, texts),
@@ -63,7 +73,11 @@ def sanctions(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     gaps: dict[str, dict[str, None]] = {}
     for f in assessment.findings:
         if f.spec and f.spec.penalty and f.severity != "info":
-            gaps.setdefault(f.spec.penalty, {})[f.message] = None
+            line = wording.texts.text(
+                "law.sanctions.gap", title=f.provenance.rule_title,
+                subject=subject_name(f, assessment),
+                references=wording.references(f.provenance.references))
+            gaps.setdefault(f.spec.penalty, {})[line] = None
     for u in assessment.use_cases:
         for o in u.obligations:
             if o.penalty and o.in_force and o.status == "not_met":
@@ -79,4 +93,27 @@ def sanctions(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     } for pid, cap in sorted(assessment.penalties.items(),
                              key=lambda item: (item[1].penalty.law, item[1].penalty.reference))]
     return {"items": items, "intro": wording.texts.text("law.sanctions.intro") if items
-            else wording.texts.text("law.sanctions.none")}
+            else wording.texts.text("law.sanctions.none"),
+            "exposure": _exposure(assessment, {pid for pid, lines in gaps.items() if lines},
+                                  wording)}
+
+
+def _exposure(assessment: Assessment, exposed: set[str], wording: Wording) -> str:
+    """The management summary's one line: per law, the highest cap the gaps found expose the
+    client to (a cap set by national law only when the law has no other)."""
+    texts = wording.texts
+    per_law: dict[str, Cap] = {}
+    for pid in sorted(exposed):
+        cap = assessment.penalties.get(pid)
+        if cap is None:
+            continue
+        known = per_law.get(cap.penalty.law)
+        if known is None or (cap.cap_eur or 0) > (known.cap_eur or 0):
+            per_law[cap.penalty.law] = cap
+    parts = [texts.text(f"law.sanctions.exposure_law.{law}", cap=(
+        texts.text("law.sanctions.exposure_national") if per_law[law].cap_eur is None
+        or per_law[law].bound == "national" else _cap(per_law[law], wording)))
+        for law in ("ai_act", "gdpr") if law in per_law]
+    if not parts:
+        return texts.text("law.sanctions.exposure_none")
+    return texts.text("law.sanctions.exposure", caps=list_fr(parts))

@@ -4,7 +4,9 @@ Display rules (guide 2.1, for a finance reader): percentages to the unit; above 
 ``plus de 1 000 %`` (the order of magnitude is all that means something) with the gain and the
 cost beside it; a payback under a month is ``moins d'un mois``; the extra revenue counts for its
 gross margin only, and when the margin rate is missing the report says it was left out; the
-figures the ROI rests on are listed (the formula itself is printed once, ``roi_method``).
+figures the ROI rests on are listed (the formula itself is printed once, ``roi_method``). An
+ROI that cannot be measured is "to be completed" (``labels.todo_cell``), with the inputs it lacks
+in its note, never a percentage.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from typing import Any
 
 from engine.assessment.assess import UseCaseAssessment
 from engine.assessment.roi import WORKING_WEEKS_PER_YEAR
-from engine.documents.formatting import euros, hours_fr, months_fr, number_fr, percent_fr
+from engine.documents.formatting import (
+    euros,
+    hours_fr,
+    list_fr,
+    months_fr,
+    number_fr,
+    percent_fr,
+)
 from engine.documents.texts import Texts
 from engine.documents.wording import Wording
 
@@ -21,12 +30,13 @@ ROI_DISPLAY_LIMIT = 1000.0  # percent: above it, "plus de 1 000 %"
 
 
 def roi_percent_text(value: float | None, wording: Wording) -> str:
-    """``466 %``, "more than 1,000 %" or "to be completed", in the texts' words.
+    """``466 %``, "more than 1,000 %" or "to be completed", in the texts' words (a table
+    cell: ``labels.todo_cell``).
 
     A ROI is rounded to the unit; above :data:`ROI_DISPLAY_LIMIT` only the bound is shown.
     """
     if value is None:
-        return wording.todo
+        return wording.todo_cell
     if value > ROI_DISPLAY_LIMIT:
         return wording.texts.text("labels.roi.above", limit=percent_fr(ROI_DISPLAY_LIMIT, 0))
     return percent_fr(value, 0)
@@ -35,7 +45,7 @@ def roi_percent_text(value: float | None, wording: Wording) -> str:
 def payback_text(months: float | None, measurable: bool, wording: Wording) -> str:
     texts = wording.texts
     if months is None:
-        return texts.text("labels.payback_not_reached") if measurable else wording.todo
+        return texts.text("labels.payback_not_reached") if measurable else wording.todo_cell
     if months < 1:
         return texts.text("labels.roi.payback_under_month")
     return months_fr(months)
@@ -46,8 +56,9 @@ def roi_entry(u: UseCaseAssessment, wording: Wording) -> dict[str, Any]:
     texts = wording.texts
     roi, given = u.roi, u.use_case.roi
     notes = []
-    if not roi.measurable:
-        notes.append(texts.text("report.roi_not_measurable"))
+    if roi.status == "to_complete":
+        notes.append(texts.text("report.roi_not_measurable", inputs=list_fr(
+            [texts.text(f"labels.roi.missing.{key}") for key in roi.missing])))
     if roi.extra_revenue > 0:
         if roi.revenue_counted:
             notes.append(texts.text("report.roi.revenue_counted", amount=euros(roi.extra_revenue),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import get_args
 
 from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
+from engine.assessment.roi import ROI_INPUTS
 from engine.documents.texts import (
     MAPPING,
     TEXTS_DIR,
@@ -133,6 +134,7 @@ SCHEMA: dict[str, TextSpec] = {
     "labels.roi.setup_value": text("setup", "training"),
     "labels.roi.errors_value": text("count", "cost"),
     "labels.roi.margin_missing": text(),
+    **_each("labels.roi.missing", ROI_INPUTS),
     **_each("labels.client", ("director", "director_title", "it_contact")),
     "labels.document.title": text("title", "client"),
     "labels.document.subject": text(),
@@ -153,9 +155,15 @@ SCHEMA: dict[str, TextSpec] = {
     "law.limits.declared": text("client", "date"),
     "law.limits.register": text(),
     "law.limits.legal_basis": text("date"),
+    "law.limits.collected": text("consultant"),
+    "law.sanctions.exposure": text("caps"),
+    **{f"law.sanctions.exposure_law.{law}": text("cap") for law in ("ai_act", "gdpr")},
+    "law.sanctions.exposure_national": text(),
+    "law.sanctions.exposure_none": text(),
     "law.sanctions.intro": text(),
     "law.sanctions.none": text(),
     "law.sanctions.duty": text("text", "use_case"),
+    "law.sanctions.gap": text("title", "subject", "references"),
     "law.sanctions.cap.national": text(),
     **{f"law.sanctions.cap.{b}": text("amount") for b in ("exact", "at_most", "at_least")},
     **_each("facts.register.fact", REGISTER_FACTS),
@@ -181,6 +189,9 @@ SCHEMA: dict[str, TextSpec] = {
     "charter.dpa.none": text(),
     "charter.training.in_place": text(),
     "charter.training.to_do": text("date"),
+    **_each("charter.due", ("immediately", "before_launch", "none")),
+    "charter.due.on_date": text("date"),
+    "charter.due.before_launch_dated": text("date"),
     **_clauses(),
     **{f"charter.disclosure_point.{point}.in_place": text("tools")
        for point in DISCLOSURE_POINTS},
@@ -207,7 +218,7 @@ SCHEMA: dict[str, TextSpec] = {
     "report.summary.no_blocker_open_questions": text("count"),
     "report.prohibited.obligations": text(),
     "report.prohibited.follow_up": text(),
-    "report.roi_not_measurable": text(),
+    "report.roi_not_measurable": text("inputs"),
     **_each("report.anti_failure", ANTI_FAILURE_ITEMS, text(*CHECKLIST_VALUES)),
     **_states("report.anti_failure.verdict", ("go", "verify", "wait"),
               text("count", "unknown", "total", "max")),
@@ -219,6 +230,10 @@ SCHEMA: dict[str, TextSpec] = {
     "report.vendor_conclusion.open": text("count"),
     "report.actions.item": text("text", "owner", "due"),
     "report.actions.more": text("count"),
+    "report.actions.summary_more": text("count", "total"),
+    "report.actions.summary_all": text(),
+    "report.actions.whole_company": text(),
+    "report.deadlines.in_force_since": text("date"),
     "report.actions.client_questions": text("fields"),
     **_each("report.actions", ("all_here", "none", "more_one")),
     "report.deadlines.concerns": text("tools"),

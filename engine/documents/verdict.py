@@ -20,6 +20,8 @@ from engine.documents.formatting import date_fr, list_fr
 from engine.documents.wording import Wording
 from engine.rules.types import DECISION_STATUSES, Due
 
+SUMMARY_ACTIONS = 5  # the actions the management summary lists (the plan follows in full)
+
 
 def state(u: UseCaseAssessment) -> str:
     """``running`` for a tool already in use (pilot, production), ``planned`` otherwise."""
@@ -112,16 +114,21 @@ def decisions_sentence(assessment: Assessment, wording: Wording) -> str:
     return texts.text("report.summary.decisions", decisions=list_fr(parts)) if parts else ""
 
 
-def action_entry(a: Action, wording: Wording) -> dict[str, Any]:
-    """One action as the report and the brief print it."""
+def action_entry(a: Action, wording: Wording, titles: dict[str, str] | None = None
+                 ) -> dict[str, Any]:
+    """One action as the report and the brief print it; ``titles``: the use cases' titles by
+    id, for the use cases it concerns (else the whole company)."""
     texts = wording.texts
     owner = texts.text(f"labels.owner.{a.owner}")
     due = due_label(wording, a.due, a.deadline)
+    named = [titles[i] for i in a.use_cases if i in titles] if titles else []
     return {
         "text": a.text,
         "owner": owner,
         "due": due,
         "due_lower": _lower_first(due),
+        "use_cases": (list_fr([f"\u00ab\u00a0{t}\u00a0\u00bb" for t in named]) if named
+                      else texts.text("report.actions.whole_company")),
         "references": wording.references(a.references),
         "blocking": a.blocking,
         "line": texts.text("report.actions.item", text=a.text, owner=owner,
@@ -132,7 +139,8 @@ def action_entry(a: Action, wording: Wording) -> dict[str, Any]:
 def actions_context(assessment: Assessment, wording: Wording) -> dict[str, Any]:
     """``actions``: the whole plan, the first ones for the next-steps section, the rest's note."""
     texts = wording.texts
-    entries = [action_entry(a, wording) for a in assessment.actions]
+    titles = {u.id: u.title for u in assessment.profile.use_cases}
+    entries = [action_entry(a, wording, titles) for a in assessment.actions]
     if assessment.to_complete:  # the open questions on the company, by their French labels
         labels = [texts.text(f"profile.keys.{key}.label") for key in assessment.to_complete]
         text = texts.text("report.actions.client_questions", fields=list_fr(labels))
@@ -140,14 +148,21 @@ def actions_context(assessment: Assessment, wording: Wording) -> dict[str, Any]:
         due = due_label(wording, "immediately", assessment.as_of)
         entries.insert(0, {
             "text": text, "owner": owner, "due": due, "due_lower": _lower_first(due),
+            "use_cases": texts.text("report.actions.whole_company"),
             "references": "", "blocking": False,
             "line": texts.text("report.actions.item", text=text, owner=owner,
                                due=_lower_first(due))})
     first = assessment.policy.actions.report_first
     rest = len(entries) - first
+    later = len(entries) - SUMMARY_ACTIONS
     return {
         "all": entries,
         "first": entries[:first],
+        # the management summary: the first five, and where the others are (never a silent cap)
+        "summary": entries[:SUMMARY_ACTIONS],
+        "summary_more": (texts.text("report.actions.summary_more", count=str(later),
+                                    total=str(len(entries))) if later > 0 else
+                         texts.text("report.actions.summary_all") if entries else ""),
         "more": (texts.text("report.actions.more_one") if rest == 1 else
                  texts.text("report.actions.more", count=str(rest)) if rest > 1 else
                  texts.text("report.actions.all_here") if entries else ""),
@@ -156,14 +171,17 @@ def actions_context(assessment: Assessment, wording: Wording) -> dict[str, Any]:
 
 
 def deadlines_context(assessment: Assessment, wording: Wording) -> list[dict[str, str]]:
-    """The calendar to come: the law's transitions (each with the client's duties it starts)
-    and the other obligations not yet in force, by date."""
+    """The consolidated timeline ("Échéancier"), by date: every dated obligation from the
+    start of the assessment's year on (those already in force that year say so), the law's
+    transitions each with the client's duties it starts; older duties are in force and stated
+    in each use case's section."""
     from engine.assessment.deadlines import starts
 
     texts = wording.texts
     titles = {u.use_case.id: f"\u00ab\u00a0{u.use_case.title}\u00a0\u00bb"
               for u in assessment.use_cases}
-    future = [d for d in assessment.deadlines if d.date > assessment.as_of]
+    since = dt.date(assessment.as_of.year, 1, 1)
+    future = [d for d in assessment.deadlines if d.date >= since]  # sorted by date
     folded = [t for t in future if t.kind == "transition"]
     out = []
     for d in future:
@@ -176,5 +194,8 @@ def deadlines_context(assessment: Assessment, wording: Wording) -> list[dict[str
                     texts.text("report.deadlines.concerns_none"))
         text = d.text if d.kind == "transition" else (
             f"{d.text} ({wording.reference(d.reference)}).")
-        out.append({"date": date_fr(d.date), "text": text, "concerns": concerns})
+        day = date_fr(d.date)
+        out.append({"date": day if d.date > assessment.as_of else
+                    texts.text("report.deadlines.in_force_since", date=day),
+                    "text": text, "concerns": concerns})
     return out

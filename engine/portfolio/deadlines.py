@@ -2,15 +2,18 @@
 iCalendar file a consultant imports into Outlook or Thunderbird.
 
 Each event of the ``.ics`` is one client and one obligation (its reference and text), on the
-day the obligation applies, as an all-day event. Its UID is a digest of the client id, the
-reference and the text, never of the date: when the law moves a date, the next export gives
-the same UID with the new day, so a re-import updates the event instead of adding a second
-one. DTSTAMP is the assessment date (never the clock), so two exports of the same portfolio
-are byte-identical.
+day the obligation applies, as an all-day event. Its UID is a digest of the obligation's
+identity: the client id, the rules that give it and its reference, never its text nor its date.
+Rewording a rule's message (or moving a date of the law) gives the same UID on the next export,
+so a re-import updates the event instead of adding a second one. Two obligations of a client
+with the same identity (one rule giving two duties under one reference) are told apart by
+their rank, soonest first. DTSTAMP is the assessment date (never the clock), so two exports of
+the same portfolio are byte-identical.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
@@ -37,11 +40,18 @@ class Entry:
     use_cases: tuple[str, ...]   # the use cases' titles
     in_force: bool
     as_of: dt.date
+    rules: tuple[str, ...] = ()
+    rank: int = 0  # among the client's entries of the same identity, soonest first
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """What the obligation is, whatever its wording and its date."""
+        return (self.client_id, *sorted(self.rules), self.reference)
 
     @property
     def uid(self) -> str:
-        """Stable across exports and date moves: client, reference and text only."""
-        key = "\x1f".join((self.client_id, self.reference, self.text)).encode("utf-8")
+        """Stable across exports, rewordings and date moves."""
+        key = "\x1f".join((*self.identity, str(self.rank))).encode("utf-8")
         return f"{hashlib.sha256(key).hexdigest()[:32]}@{UID_DOMAIN}"
 
 
@@ -54,15 +64,18 @@ def entries(views: Sequence[ClientView], within: int | None = None) -> list[Entr
     out: list[Entry] = []
     for view in views:
         titles = {u.id: u.title for u in view.use_cases.values()}
-        for d in view.deadlines:
+        ranks: dict[tuple[str, ...], int] = {}
+        for d in sorted(view.deadlines, key=lambda d: (d.date, d.reference, d.text)):
             if d.kind != "obligation":
                 continue
+            entry = Entry(view.client_id, view.name, d.date, d.reference, d.text,
+                          tuple(titles.get(u, u) for u in d.use_cases), d.in_force,
+                          view.as_of, d.rules)
+            rank = ranks[entry.identity] = ranks.get(entry.identity, -1) + 1
             if within is not None and not view.as_of < d.date <= view.as_of + dt.timedelta(
                     days=within):
                 continue
-            out.append(Entry(view.client_id, view.name, d.date, d.reference, d.text,
-                             tuple(titles.get(u, u) for u in d.use_cases), d.in_force,
-                             view.as_of))
+            out.append(dataclasses.replace(entry, rank=rank))
     from engine.assessment.assess import natural_key
 
     return sorted(out, key=lambda e: (e.date, e.client_id, natural_key(e.reference), e.text))

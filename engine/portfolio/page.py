@@ -151,6 +151,16 @@ def _months(clients: Sequence[PortfolioClient], texts: Texts) -> str:
     return "".join(parts)
 
 
+def sector_text(row: dict[str, Any], texts: Texts) -> str:
+    """The client's own wording of its sector (``sector_label``), else the sector's French
+    label; never the code (an unknown one, from a manifest edited by hand, prints nothing)."""
+    own = row.get("sector_label")
+    if isinstance(own, str) and own.strip():
+        return own
+    key = f"labels.sector.{row.get('sector')}"
+    return texts.text(key) if key in texts.schema else ""
+
+
 def _client_row(client: PortfolioClient, texts: Texts, french: Callable[[str], str]) -> str:
     from engine.documents.formatting import date_short_fr
 
@@ -164,10 +174,9 @@ def _client_row(client: PortfolioClient, texts: Texts, french: Callable[[str], s
               f"{_e(french(str(row.get('next_deadline_reference', ''))))} – "
               f"{_e(row.get('next_deadline_text', ''))}</div>") if deadline else \
         f'<span class="small">{_e(texts.text("portfolio.page.no_deadline"))}</span>'
-    sector = f"labels.sector.{row.get('sector')}"
     cells = [
         f"<strong>{_e(row.get('client_name', ''))}</strong>"
-        f"<div class=\"small\">{_e(texts.text(sector) if sector in texts.schema else '')}</div>",
+        f"<div class=\"small\">{_e(sector_text(row, texts))}</div>",
         _e(date_short_fr(as_of)) if as_of else "",
         _e(tier_label(row.get("worst_tier"), texts)),
         _badge(row.get("decision"), texts) + counts,

@@ -28,6 +28,7 @@ class Dated:
     use_cases: tuple[str, ...]
     in_force: bool
     kind: str = "obligation"  # obligation | transition
+    rules: tuple[str, ...] = ()  # the rules that give an obligation (its identity)
 
     def key(self) -> tuple[str, str]:
         return (self.reference, self.text)
@@ -58,11 +59,12 @@ class ClientView:
     deadlines: list[Dated] = field(default_factory=list)
 
     def next_deadline(self) -> Dated | None:
-        """The soonest dated entry after the assessment date (an obligation before a
-        transition of the law on the same day), as ``assessment.json``'s ``deadlines``."""
-        coming = [d for d in self.deadlines if d.date > self.as_of]
-        return min(coming, key=lambda d: (d.date, d.kind != "obligation", d.reference),
-                   default=None)
+        """The soonest deadline after the assessment date that binds the client, as
+        ``next_deadline`` in ``assessment.json`` (a transition of the law that starts none of
+        its duties is not one)."""
+        from engine.assessment.deadlines import next_deadline
+
+        return next_deadline(self.deadlines, self.as_of)
 
 
 def client_view(assessment: Assessment, source: str) -> ClientView:
@@ -89,10 +91,12 @@ def _deadlines(assessment: Assessment) -> list[Dated]:
     found: Any = getattr(assessment, "deadlines", None)
     if isinstance(found, list):  # the assessment's own (SPEC v2 §3 deadlines)
         return sorted((Dated(d.date, d.reference, d.text, tuple(d.use_cases), d.in_force,
-                             str(getattr(d, "kind", "obligation"))) for d in found),
+                             str(getattr(d, "kind", "obligation")),
+                             tuple(getattr(d, "rules", ()))) for d in found),
                       key=lambda d: (d.date, d.reference, d.text))
     entries: dict[tuple[dt.date, str, str], list[str]] = {}
     in_force: dict[tuple[dt.date, str, str], bool] = {}
+    rules: dict[tuple[dt.date, str, str], list[str]] = {}
     for u in assessment.use_cases:
         for o in u.obligations:
             key = (o.applies_from, o.reference, o.text)
@@ -100,5 +104,8 @@ def _deadlines(assessment: Assessment) -> list[Dated]:
             if u.use_case.id not in users:
                 users.append(u.use_case.id)
             in_force[key] = o.in_force
-    return [Dated(day, ref, text, tuple(users), in_force[(day, ref, text)])
+            if o.rule_id not in rules.setdefault(key, []):
+                rules[key].append(o.rule_id)
+    return [Dated(day, ref, text, tuple(users), in_force[(day, ref, text)],
+                  rules=tuple(rules[(day, ref, text)]))
             for (day, ref, text), users in sorted(entries.items())]

@@ -1,12 +1,14 @@
 """The firm's portfolio view: one row per client in ``summary.csv`` and ``summary.xlsx``.
 
 Columns (issues 5 and 17): sector, use cases, worst tier, blockers, GDPR gaps, ROI, scale-up
-readiness, with the client's id, name and assessment date, the tier counts and the ROI's two
-sides; the most binding decision and the count of each decision (SPEC v2 ``decision``), the
-next deadline (the soonest obligation not yet in force). Each client's record in the manifest
-also keeps its dated obligations (:func:`deadline_rows`), for the workbook's "Échéances" sheet
-and ``index.html``. The CSV keeps machine values (codes, ISO dates, plain numbers, ``""`` when
-unknown) for scripts; the workbook (:mod:`engine.portfolio.workbook`) shows them in French.
+readiness, with the client's id, name and assessment date, the tier counts and the ROI's two sides;
+the most binding decision and the count of each decision (SPEC v2 ``decision``), the next deadline
+(the soonest one binding the client, :meth:`ClientView.next_deadline`). The ROI is that of the use
+cases whose ROI is measured; ``roi_to_complete`` counts the others (gains or costs not entered),
+``sector_label`` is the client's own wording of its sector, if any. Each client's record in the
+manifest also keeps its dated obligations (:func:`deadline_rows`), for the workbook's "Échéances"
+sheet and ``index.html``. The CSV keeps machine values (codes, ISO dates, plain numbers, ``""``
+when unknown) for scripts; the workbook (:mod:`engine.portfolio.workbook`) shows them in French.
 Both are byte-identical for identical rows. Text that a spreadsheet would run as a formula is
 written with a leading apostrophe in both.
 """
@@ -32,7 +34,7 @@ SUMMARY_FIELDS = [  # the CSV's columns: machine values (the workbook has them i
     "high_risk", "undetermined", "blockers", "gdpr_gaps", "annual_gain_eur", "annual_cost_eur",
     "roi_percent", "scale_up_ready", *(f"decision_{s}" for s in DECISIONS), "decisions",
     "actions", "actions_now", "actions_blocking", "next_deadline", "decision",
-    "next_deadline_reference", "next_deadline_text",
+    "next_deadline_reference", "next_deadline_text", "roi_to_complete", "sector_label",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,6 +62,11 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
     actions: list[Any] = list(getattr(assessment, "actions", None) or [])  # SPEC v2 actions
     gain = sum(u.roi.annual_gain for u in use_cases)
     cost = sum(u.roi.annual_cost for u in use_cases)
+    # The ROI of the use cases whose ROI is measured: one without its gains entered would
+    # count its cost against nothing (roi_to_complete counts those left out).
+    measured = [u.roi for u in use_cases if u.roi.status == "computed"]
+    measured_gain = sum(r.annual_gain for r in measured)
+    measured_cost = sum(r.annual_cost for r in measured)
     return {
         "client_id": assessment.profile.client_id,
         "client_name": client.name,
@@ -75,7 +82,8 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
                          if f.kind == "gdpr" and f.severity != "info"),
         "annual_gain_eur": round(gain, 2),
         "annual_cost_eur": round(cost, 2),
-        "roi_percent": round((gain - cost) / cost * 100, 1) if cost > 0 else "",
+        "roi_percent": round((measured_gain - measured_cost) / measured_cost * 100, 1)
+        if measured_cost > 0 else "",
         "scale_up_ready": sum(1 for u in use_cases if u.scale_up_ready),
         **{f"decision_{status}": decisions.count(status) for status in DECISIONS},
         "decisions": "; ".join(f"{u.id}={u.decision}" for u in view.use_cases.values()
@@ -87,6 +95,8 @@ def summary_row(assessment: Assessment) -> dict[str, Any]:
         "decision": min(decisions, key=DECISIONS.index) if decisions else "",
         "next_deadline_reference": coming.reference if coming else "",
         "next_deadline_text": coming.text if coming else "",
+        "roi_to_complete": sum(1 for u in use_cases if u.roi.status == "to_complete"),
+        "sector_label": client.sector_label or "",
     }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import doctest
 
+import pytest
+
 from engine.assessment import roi as roi_module
 from engine.assessment.roi import compute_roi
 from engine.profile.model import Roi
@@ -41,10 +43,33 @@ def test_doctests_pass() -> None:
 
 
 def test_no_gain_is_not_measurable_and_never_pays_back() -> None:
+    """A cost without any gain entered is an ROI to complete, never a meaningless -100 %."""
     figures = compute_roi(Roi(subscription_per_month=20))
     assert not figures.measurable
-    assert figures.roi_percent == -100.0
+    assert figures.roi_percent is None
+    assert (figures.status, figures.missing) == ("to_complete", ("gain",))
     assert figures.payback_months is None
+
+
+@pytest.mark.parametrize(("roi", "missing"), [
+    (Roi(subscription_per_month=40, hours_saved_per_week=0, extra_revenue_per_month=1200),
+     ("gross_margin_rate",)),
+    (Roi(subscription_per_month=40, hours_saved_per_week=3), ("hourly_cost",)),
+    (Roi(integration_cost=500, errors_avoided_per_month=4), ("cost_per_error",)),
+    (Roi(hours_saved_per_week=0), ("gain", "cost")),
+])
+def test_what_an_roi_to_complete_lacks(roi: Roi, missing: tuple[str, ...]) -> None:
+    figures = compute_roi(roi)
+    assert (figures.status, figures.missing, figures.roi_percent) == (
+        "to_complete", missing, None)
+
+
+def test_a_measured_roi_lacks_nothing() -> None:
+    figures = compute_roi(Roi(subscription_per_month=20, hourly_cost=30, hours_saved_per_week=1,
+                              extra_revenue_per_month=100))  # the margin rate is only a note
+    assert (figures.status, figures.missing) == ("computed", ())
+    free = compute_roi(Roi(subscription_per_month=0, hourly_cost=30, hours_saved_per_week=1))
+    assert (free.status, free.roi_percent, free.measurable) == ("no_cost", None, True)
 
 
 def test_no_cost_at_all_has_no_roi_percent() -> None:

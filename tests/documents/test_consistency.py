@@ -20,8 +20,7 @@ from engine.documents.render import document_text
 from engine.documents.texts import Texts
 from engine.documents.verdict import actions_context, due_label
 from engine.documents.wording import Wording
-from engine.profile.validate import load_profile
-from engine.run.pipeline import assess_profile, prepare, render_client
+from tests.conftest import SampleRenders
 
 HOME_OF = ("engine.documents.brief", "engine.documents.charter", "engine.documents.verdict")
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,17 +44,14 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def clients() -> dict[str, Client]:
-    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
+def clients(sample_renders: SampleRenders) -> dict[str, Client]:
     out = {}
-    for path in PROFILES:
-        profile = load_profile(path)
-        assert profile.assessment.date is not None
-        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
-        files = render_client(assessment, toolkit)
-        charter, brief, report = (_flat(document_text(files[f"{d}.docx"]))
+    for name, sample in sample_renders.clients.items():
+        charter, brief, report = (_flat(document_text(sample.files[f"{d}.docx"]))
                                   for d in ("charte-ia", "brief-dsi", "rapport-audit"))
-        out[path.stem] = Client(assessment, toolkit.rulebase.texts, charter, brief, report)
+        out[name] = Client(sample.assessment, sample_renders.toolkit.rulebase.texts, charter,
+                           brief, report)
+    assert sorted(out) == sorted(NAMES)
     return out
 
 
@@ -73,7 +69,7 @@ def test_training_is_stated_as_it_is(clients: dict[str, Client], name: str) -> N
     c = clients[name]
     trained = c.assessment.profile.client.staff_ai_training is True
     assert ("Nos équipes sont formées" in c.charter) == trained
-    assert ("Nos équipes seront formées d'ici le" in c.charter) == (not trained)
+    assert ("Nos équipes seront formées " in c.charter) == (not trained)
     if not trained and _live(c.assessment):
         assert "Former les personnes qui utilisent" in c.report  # the plan says it too
         assert "Engagement de formation" in c.charter
@@ -197,7 +193,7 @@ def test_the_hidden_client_contexts(clients: dict[str, Client]) -> None:
     c = clients["hidden-client"]
     wording = Wording(c.texts)
     charter = charter_context(c.assessment, c.texts)
-    assert charter["training_line"].startswith("Nos équipes seront formées d'ici le ")
+    assert charter["training_line"].startswith("Nos équipes seront formées sans délai ")
     assert not charter["works_council"]
     assert not charter["works_council_to_do"]
     assert charter["disclosure_points"] == []
@@ -208,3 +204,42 @@ def test_the_hidden_client_contexts(clients: dict[str, Client]) -> None:
     assert plan["first"][0]["due"] == "Sans délai"
     assert due_label(wording, "on_date", dt.date(2027, 12, 2)) == "D'ici le 2 décembre 2027"
     assert due_label(wording, "before_launch", None) == "Avant la mise en service"
+
+
+CHARTER_DUES = re.compile(r"sans délai|d'ici le \d{1,2}(?:er)? \w+ \d{4}|avant la mise en service"
+                          r"(?:, et au plus tard le \d{1,2}(?:er)? \w+ \d{4})?|dès que possible")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_deadline_per_action_in_the_three_documents(clients: dict[str, Client],
+                                                        name: str) -> None:
+    """A charter commitment is due when its action is: training as the plan's training action,
+    and every date the charter commits to is the deadline of an action that the report and the
+    brief print with the same words; never a date of the charter's own (the assessment date
+    plus 30 days, before issue 13's follow-up)."""
+    import datetime as dt
+
+    from engine.documents.charter import charter_due
+    from engine.documents.formatting import date_fr
+
+    c = clients[name]
+    a = c.assessment
+    wording = Wording(c.texts)
+    assert _flat(date_fr(a.as_of + dt.timedelta(days=30))) not in c.charter
+    plan = {a_.topic: a_ for a_ in a.actions}
+    training = _sentence(c.charter, "Nos équipes seront formées ")
+    if training and "train_staff" in plan:
+        action = plan["train_staff"]
+        said = _flat(charter_due(c.texts, action.due, action.deadline))
+        assert training.startswith(f"Nos équipes seront formées {said} ")
+        due = _flat(due_label(wording, action.due, action.deadline))
+        assert f"Échéance : {due[:1].lower() + due[1:]}." in c.report
+    dues = {_flat(charter_due(c.texts, x.due, x.deadline)) for x in a.actions}
+    dues.add(_flat(charter_due(c.texts, "immediately", None)))  # now, for the tools in use
+    dues.add(_flat(charter_due(c.texts, "before_launch", None)))
+    for found in CHARTER_DUES.findall(c.charter):
+        if found.startswith("d'ici le") or "au plus tard" in found:
+            assert found in dues, found
+    for entry in actions_context(a, wording)["all"]:
+        if entry["text"] in c.brief:  # the brief lists the same action with the same due
+            assert _flat(entry["due_lower"]) in c.brief

@@ -52,8 +52,8 @@ class TestProhibitedPractice:
                     "intérêt économique.",
         }
         assert summary["blockers_text"] == (
-            f"{summary['blockers']} points bloquants fondent ces décisions : ils sont repris "
-            "dans le plan d'action et détaillés en annexe.")
+            f"{summary['blockers']} points bloquants fondent ces décisions : ils sont "
+            "détaillés dans la section de l'usage concerné et repris dans le plan d'action.")
         assert summary["decisions_text"] == (
             "Décision sur chaque usage : 1 à arrêter et 1 à régulariser sans délai.")
 

@@ -128,7 +128,7 @@ def test_a_tool_used_only_for_a_prohibited_practice_is_switched_off(
     assert "Suite à donner" in report
     assert "Exclu : pratique interdite" in report
     assert report.count("Checklist anti-échec") == 1  # the chatbot's only
-    steps = report.split("Prochaines étapes")[1].split("Glossaire")[0]
+    steps = report.split("Premières actions à engager")[1].split("Périmètre et limites")[0]
     assert ("Arrêter « Analyse des émotions des téléconseillers (webcam et voix) » "
             "(EmotiSense Analytics)") in steps
     assert "désactiver l'outil et ses accès" in steps

@@ -42,7 +42,7 @@ def test_percent_to_the_unit_and_bounded(wording: Wording, value: float, shown: 
 
 
 def test_percent_unknown_is_to_complete(wording: Wording) -> None:
-    assert roi_percent_text(None, wording) == "à compléter"
+    assert roi_percent_text(None, wording) == "À compléter"  # a table cell
 
 
 @pytest.mark.parametrize(("months", "shown"), [
@@ -54,7 +54,7 @@ def test_payback_under_a_month(wording: Wording, months: float, shown: str) -> N
 
 def test_payback_never_reached_or_unknown(wording: Wording) -> None:
     assert payback_text(None, True, wording) == wording.texts.text("labels.payback_not_reached")
-    assert payback_text(None, False, wording) == "à compléter"
+    assert payback_text(None, False, wording) == "À compléter"  # a table cell
 
 
 def test_revenue_counted_at_its_gross_margin(rulebase: RuleBase, wording: Wording) -> None:
@@ -99,3 +99,30 @@ def test_the_formula_is_printed_once(rulebase: RuleBase) -> None:
     method = roi_method(rulebase.texts)
     assert "ROI = (gains − coûts) ÷ coûts × 100" in method
     assert "47 semaines" in method
+
+
+def test_an_roi_without_its_gains_is_to_complete_never_minus_100(rulebase: RuleBase,
+                                                                 wording: Wording) -> None:
+    """Cosméa's recommendations: 13 888 € of costs, no hours saved, extra revenue without a
+    margin rate: the ROI is "à compléter" and the note names the margin rate, in the report's
+    entry, in assessment.json (null and a status) and in the portfolio row (left out of it)."""
+    from engine.assessment.assess import to_json
+    from engine.run.summary import summary_row
+
+    assessment = _assess(rulebase, ROOT / "inputs" / "cosmea-nature.yaml")
+    reco = next(u for u in assessment.use_cases if u.use_case.id == "recommandations-produits")
+    entry = roi_entry(reco, wording)
+    assert entry["roi_percent"] == "À compléter"
+    assert entry["payback"] == "À compléter"
+    assert "à compléter avec le taux de marge brute du chiffre d'affaires supplémentaire" in (
+        entry["note"])
+    assert "100" not in entry["roi_percent"]
+    (data,) = [u for u in to_json(assessment)["use_cases"] if u["id"] == reco.use_case.id]
+    assert data["roi"]["roi_percent"] is None
+    assert (data["roi"]["status"], data["roi"]["missing"]) == ("to_complete",
+                                                               ["gross_margin_rate"])
+    row = summary_row(assessment)
+    measured = [u.roi for u in assessment.use_cases if u.roi.status == "computed"]
+    gain, cost = (sum(r.annual_gain for r in measured), sum(r.annual_cost for r in measured))
+    assert row["roi_percent"] == round((gain - cost) / cost * 100, 1)
+    assert row["roi_to_complete"] == 1

@@ -11,6 +11,7 @@ from typing import Any, get_args
 import pytest
 
 from engine.assessment.assess import ANTI_FAILURE_ITEMS, SCALE_UP_ITEMS
+from engine.assessment.roi import ROI_INPUTS
 from engine.documents.context import build_context
 from engine.documents.entries import _source
 from engine.documents.text_keys import (
@@ -145,6 +146,12 @@ def test_the_code_reads_every_declared_key(toolkit: Toolkit) -> None:
     texts.text("report.anti_failure.verdict.go.planned", count="0", unknown="0", total="7",
                max="3")
     texts.text("report.vendor_conclusion.blocked_planned")
+    # a commitment due before a dated launch, or without a legal deadline: no sample has one
+    texts.text("charter.due.before_launch_dated", date="1er mars 2027")
+    texts.text("charter.due.none")
+    # what an ROI to complete may lack: the samples lack the margin rate only
+    for key in ROI_INPUTS:
+        texts.text(f"labels.roi.missing.{key}")
     # Art. 50 points the company owes, met or not; no sample provides its own chatbot.
     for point in DISCLOSURE_POINTS:
         texts.text(f"charter.disclosure_point.{point}.in_place", tools="x")

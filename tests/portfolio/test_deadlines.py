@@ -61,3 +61,31 @@ def test_ics_parses_one_event_per_client_and_obligation_with_stable_uids(
     after = {str(e["UID"]): e.decoded("DTSTART") for e in _events(moved)}
     assert {str(e["UID"]) for e in recrutis} <= set(after)
     assert {after[str(e["UID"])] for e in recrutis} == {dt.date(2028, 6, 1)}
+
+
+def test_ics_uids_survive_a_reworded_obligation(tmp_path: Path, copy_rules: Any) -> None:
+    """Issue 17 follow-up: the UID is the client, the rule and the reference (and a rank among
+    duties of the same identity), never the wording: reword every obligation text of the rules
+    in a copy, re-export, and every event keeps its UID, with the new summary."""
+    before, after = tmp_path / "before.ics", tmp_path / "after.ics"
+    result = _deadlines(str(INPUTS), "--as-of", "2026-11-26", "--within", "800",
+                        "--ics", str(before))
+    assert result.exit_code == 0, result.output
+    rules = copy_rules(tmp_path)
+    reworded = 0
+    for path in sorted((rules / "ai_act").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        new, count = re.subn(r'\{text: "', '{text: "Reformulé : ', text)
+        path.write_text(new, encoding="utf-8")
+        reworded += count
+    assert reworded
+    result = _deadlines(str(INPUTS), "--as-of", "2026-11-26", "--within", "800",
+                        "--rules", str(rules), "--ics", str(after))
+    assert result.exit_code == 0, result.output
+    old = {str(e["UID"]): (e.decoded("DTSTART"), str(e["SUMMARY"])) for e in _events(before)}
+    new = {str(e["UID"]): (e.decoded("DTSTART"), str(e["SUMMARY"])) for e in _events(after)}
+    assert old
+    assert set(new) == set(old)
+    assert {uid: day for uid, (day, _) in new.items()} == {
+        uid: day for uid, (day, _) in old.items()}
+    assert all("Reformulé : " in summary for _, summary in new.values())

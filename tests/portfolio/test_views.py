@@ -5,6 +5,8 @@ checked in headless Chromium; a rule edit re-renders only the clients it touches
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import html
 import io
 import json
 import re
@@ -94,6 +96,42 @@ def test_the_page_is_static_french_and_links_every_document(tmp_path: Path) -> N
     assert page.count("<svg") == 2
     for code in ("cabinet_liberal", "unacceptable", "out_of_scope", "Annex III", "GDPR"):
         assert code not in page
+    _each_client_row_says_its_sector_and_its_own_next_deadline(out, page)
+
+
+def _each_client_row_says_its_sector_and_its_own_next_deadline(out: Path, page: str) -> None:
+    """The row of a client: its own sector wording, and the next deadline that binds it (as
+    assessment.json's next_deadline, in summary.csv and summary.xlsx too), never a transition
+    of the law that starts none of its duties (Plomberie Martin, Vigie Retail: none at all)."""
+    from engine.documents.formatting import date_short_fr
+
+    csv_rows = {r["client_id"]: r for r in csv.DictReader(io.StringIO(
+        (out / "summary.csv").read_text(encoding="utf-8")))}
+    sheet = openpyxl.load_workbook(out / "summary.xlsx").worksheets[0]
+    header = [c.value for c in sheet[1]]
+    xlsx = {r[0]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=2, values_only=True)}
+    for path in sorted(INPUTS.glob("*.yaml")):
+        data = json.loads((out / path.stem / "assessment.json").read_text(encoding="utf-8"))
+        name, label = data["client"]["name"], data["client"]["sector_label"]
+        (row,) = [r for r in page.split("<tr>") if f"<strong>{html.escape(name)}</strong>" in r]
+        assert f'<div class="small">{html.escape(label)}</div>' in row
+        coming = data["next_deadline"]
+        binding = sorted(d["date"] for d in data["deadlines"]
+                         if d["date"] > data["as_of"] and d["binds"])
+        assert (coming["date"] if coming else None) == (binding[0] if binding else None)
+        assert csv_rows[path.stem]["next_deadline"] == (coming["date"] if coming else "")
+        cells = xlsx[name]
+        dated = [v for v in cells.values() if isinstance(v, dt.datetime)]
+        if coming is None:
+            assert "Aucune échéance à venir" in row
+            assert len(dated) == 1  # the assessment date only
+            continue
+        day = dt.date.fromisoformat(coming["date"])
+        assert f"<strong>{html.escape(date_short_fr(day))}</strong>" in row
+        assert dt.datetime.combine(day, dt.time()) in dated
+    assert csv_rows["plomberie-martin"]["next_deadline"] == ""
+    assert csv_rows["vigie-retail"]["next_deadline"] == ""
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
@@ -211,3 +249,15 @@ def test_the_views_read_every_portfolio_text(tmp_path: Path) -> None:
     impact_xlsx(ImpactReport([ClientImpact("c", "C", "high", "high", changes,
                                            ["c/rapport-audit.docx"])]), texts)
     assert sorted(set(PORTFOLIO_TEXTS) - texts.read) == []
+
+
+def test_the_sector_is_the_clients_wording_else_the_french_label_never_a_code() -> None:
+    from engine.portfolio.page import sector_text
+
+    texts = load_texts(ROOT / "rules")
+    assert sector_text({"sector": "other", "sector_label": "Négoce de vins"}, texts) == (
+        "Négoce de vins")
+    assert sector_text({"sector": "cabinet_liberal", "sector_label": ""}, texts) == (
+        texts.text("labels.sector.cabinet_liberal"))
+    assert sector_text({"sector": "cabinet_liberal"}, texts) != "cabinet_liberal"
+    assert sector_text({"sector": "not_a_sector"}, texts) == ""

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from engine.errors import OutputError
 from engine.run.manifest import Manifest
 from engine.run.outputs import locked
 from engine.run.pdfs import pdf_inputs, stale_documents
+from tests.polling import libreoffice_processes, wait_for
 
 HOME_OF = ("engine.run.pdfs",)
 needs_libreoffice = pytest.mark.skipif(find_soffice() is None,
@@ -55,27 +55,7 @@ def _command(out: Path, *paths: Path) -> list[str]:
 def _libreoffice_of(out: Path) -> list[int]:
     """Processes running LibreOffice for this test: its profile lives under the test's own
     folder (the output folder, or the test's private $TMPDIR), never another run's."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8",
-                                                                                    "replace")
-        except OSError:
-            continue
-        if f"UserInstallation=file://{out.parent}/" in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def _wait_for(condition: object, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
+    return libreoffice_processes(out.parent)
 
 
 @contextlib.contextmanager
@@ -93,7 +73,7 @@ def _converting(out: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=_interruptible, env=_private_tmp(tmp_path))
     try:
-        _wait_for(lambda: _libreoffice_of(out) or proc.poll() is not None)
+        wait_for(lambda: _libreoffice_of(out) or proc.poll() is not None)
         assert proc.poll() is None, "the run ended before LibreOffice started"
         yield proc
     finally:
@@ -176,7 +156,7 @@ def test_libreoffice_dies_with_the_run(tmp_path: Path, sig: signal.Signals) -> N
         if sig == signal.SIGINT:
             assert stderr.strip().endswith("Aborted!"), stderr
             assert "Traceback" not in stderr
-        _wait_for(lambda: not _libreoffice_of(out), timeout=10)
+        wait_for(lambda: not _libreoffice_of(out), timeout=10)
     assert _tmp_files(tmp_path) == []
     if sig == signal.SIGINT:
         assert not list(out.glob(".iapme-work-*"))

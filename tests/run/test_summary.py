@@ -134,8 +134,15 @@ def test_the_decisions_actions_and_calendar_match_assessment_json() -> None:
         assert row["actions"] == len(data["actions"])
         assert row["actions_now"] == sum(1 for a in data["actions"] if a["due"] == "immediately")
         assert row["actions_blocking"] == sum(1 for a in data["actions"] if a["blocking"])
-        future = sorted(d["date"] for d in data["deadlines"] if d["date"] > data["as_of"])
+        future = sorted(d["date"] for d in data["deadlines"]
+                        if d["date"] > data["as_of"] and (d["kind"] == "obligation"
+                                                          or d["use_cases"]))
         assert row["next_deadline"] == (future[0] if future else "")
+        coming = data["next_deadline"]
+        assert (row["next_deadline"], row["next_deadline_reference"]) == (
+            (coming["date"], coming["reference"]) if coming else ("", ""))
+        assert row["roi_to_complete"] == sum(1 for u in data["use_cases"]
+                                             if u["roi"]["status"] == "to_complete")
     recrutis = summary_row(assess_profile(load_profile(ROOT / "inputs" / "recrutis-interim.yaml"),
                                           rulebase, dt.date(2026, 11, 26)))
     assert recrutis["decisions"] == "tri-cv=regularise_now; comptes-rendus=regularise_now"

@@ -10,25 +10,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from engine.profile.validate import load_profile
 from engine.run.layout import ASSESSMENT_FILE, CLIENT_FILES, WORKING_FILE
-from engine.run.pipeline import assess_profile, prepare, render_client
+from engine.run.pipeline import render_client
+from tests.conftest import SampleRenders
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = sorted((ROOT / "inputs").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def outputs() -> dict[str, dict[str, bytes]]:
-    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
-    out = {}
-    for path in PROFILES:
-        profile = load_profile(path)
-        assert profile.assessment.date is not None
-        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
-        out[path.stem] = render_client(assessment, toolkit)
-        out[path.stem + "@again"] = render_client(assessment, toolkit)
-    return out
+def outputs(sample_renders: SampleRenders) -> dict[str, dict[str, bytes]]:
+    return {p.stem: sample_renders.clients[p.stem].files for p in PROFILES}
 
 
 def _facts(cell: str | None) -> dict[str, object]:
@@ -60,6 +52,8 @@ def test_every_finding_with_its_trace(outputs: dict[str, dict[str, bytes]]) -> N
             assert row[col["Point de droit"]]
 
 
-def test_same_bytes_every_time(outputs: dict[str, dict[str, bytes]]) -> None:
+def test_same_bytes_every_time(sample_renders: SampleRenders) -> None:
     for client in (p.stem for p in PROFILES):
-        assert outputs[client][WORKING_FILE] == outputs[client + "@again"][WORKING_FILE]
+        sample = sample_renders.clients[client]
+        again = render_client(sample.assessment, sample_renders.toolkit)
+        assert again[WORKING_FILE] == sample.files[WORKING_FILE]

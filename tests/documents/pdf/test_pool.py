@@ -8,12 +8,10 @@ runs use LibreOffice on the same machine).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from engine.documents.pdf.oneshot import convert_oneshot
 from engine.documents.render import PreparedTemplate, make_environment
 from engine.errors import OutputError
 from tests.documents.sample import SAMPLE_PROPS, build_sample_template, sample_context
+from tests.polling import libreoffice_processes, wait_for
 
 HOME_OF = ("engine.documents.pdf.bridge", "engine.documents.pdf.oneshot")
 DAY = datetime.date(2026, 11, 26)
@@ -49,25 +48,7 @@ def _pool(folder: Path, **options: int) -> PdfPool:
 
 def _processes(folder: Path, program: str = "soffice.bin") -> list[int]:
     """The ``program`` processes whose LibreOffice profile is under ``folder``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if Path(argv[0].decode("utf-8", "replace")).name == program and any(
-                    f"UserInstallation=file://{folder}/".encode() in a for a in argv):
-                found.append(int(entry.name))
-    return found
-
-
-def _wait_for(condition: object, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out")
+    return libreoffice_processes(folder, program)
 
 
 def test_the_bridge_refuses_bad_usage_and_a_python_without_uno(capsys: pytest.CaptureFixture[str]
@@ -109,7 +90,7 @@ def test_a_libreoffice_killed_mid_batch_is_replaced(tmp_path: Path) -> None:
     with _pool(work, workers=1) as pool:
         thread = threading.Thread(target=lambda: results.append(pool.convert(documents, DAY)))
         thread.start()
-        _wait_for(lambda: any(o.converted >= 2 for o in pool.offices))
+        wait_for(lambda: any(o.converted >= 2 for o in pool.offices))
         (victim,) = _processes(work)
         os.kill(victim, signal.SIGKILL)
         thread.join(timeout=600)
@@ -165,5 +146,5 @@ def test_closing_kills_every_libreoffice(tmp_path: Path) -> None:
         pool.convert(_documents(tmp_path, 2), DAY)
         pool._start()  # a third, still starting
         assert len(_processes(tmp_path, "python3") + _processes(tmp_path)) >= 2
-    _wait_for(lambda: not _processes(tmp_path), timeout=10)
+    wait_for(lambda: not _processes(tmp_path), timeout=10)
     assert pool.offices == []
