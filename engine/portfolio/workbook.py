@@ -98,7 +98,7 @@ def _values(client: PortfolioClient, texts: Texts, french: Callable[[str], str]
     reference = french(str(row.get("next_deadline_reference") or ""))
     return {
         "client": row.get("client_name", row.get("client_id", "")),
-        "sector": _label(texts, "labels.sector", row.get("sector")),
+        "sector": row.get("sector_label") or _label(texts, "labels.sector", row.get("sector")),
         "as_of": _date(row.get("as_of")),
         "use_cases": row.get("use_cases"),
         "worst_tier": _label(texts, "labels.tier", row.get("worst_tier")),

@@ -122,6 +122,7 @@ def _each_client_row_says_its_sector_and_its_own_next_deadline(out: Path, page: 
         assert (coming["date"] if coming else None) == (binding[0] if binding else None)
         assert csv_rows[path.stem]["next_deadline"] == (coming["date"] if coming else "")
         cells = xlsx[name]
+        assert label in cells.values()  # the client's own wording of its sector, as on the page
         dated = [v for v in cells.values() if isinstance(v, dt.datetime)]
         if coming is None:
             assert "Aucune échéance à venir" in row
