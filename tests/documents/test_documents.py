@@ -15,6 +15,7 @@ import pytest
 from engine.documents.render import document_images, document_text
 from engine.profile.validate import load_profile
 from engine.run.pipeline import DOCUMENTS, assess_profile, prepare, render_client
+from tests.conftest import SampleRenders
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -22,15 +23,11 @@ PROFILES = sorted((ROOT / "inputs").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, dict[str, bytes]]:
-    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
-    out = {}
-    for path in PROFILES:
-        profile = load_profile(path)
-        assert profile.assessment.date is not None, "sample profiles carry their date"
-        assessment = assess_profile(profile, toolkit.rulebase, profile.assessment.date)
-        out[profile.client_id] = render_client(assessment, toolkit)
-    return out
+def rendered(sample_renders: SampleRenders) -> dict[str, dict[str, bytes]]:
+    """The files of the five samples (the session's renders, without the hidden client)."""
+    samples = {path.stem for path in PROFILES}
+    return {stem: render.files for stem, render in sample_renders.clients.items()
+            if stem in samples}
 
 
 def plain(data: bytes) -> str:

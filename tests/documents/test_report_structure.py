@@ -19,8 +19,8 @@ import docx
 import pytest
 
 from engine.documents.pdf import convert_to_pdf, find_soffice
-from engine.profile.validate import load_profile
-from engine.run.pipeline import DOCUMENTS, assess_profile, prepare, render_client
+from engine.run.pipeline import DOCUMENTS
+from tests.conftest import SampleRenders
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = [*sorted((ROOT / "inputs").glob("*.yaml")),
@@ -42,16 +42,10 @@ MIN_PAGE_WORDS = 60
 
 
 @pytest.fixture(scope="module")
-def documents() -> dict[str, dict[str, bytes]]:
-    toolkit = prepare(ROOT / "rules", ROOT / "doc_templates")
-    out = {}
-    for path in PROFILES:
-        profile = load_profile(path)
-        assert profile.assessment.date is not None
-        files = render_client(assess_profile(profile, toolkit.rulebase, profile.assessment.date),
-                              toolkit)
-        out[profile.client_id] = {name: files[name] for name in DOCUMENTS}
-    return out
+def documents(sample_renders: SampleRenders) -> dict[str, dict[str, bytes]]:
+    """The three documents of the samples and of the hidden client (the session's renders)."""
+    return {stem: {name: render.files[name] for name in DOCUMENTS}
+            for stem, render in sample_renders.clients.items()}
 
 
 def sections(data: bytes) -> list[tuple[str, str]]:
