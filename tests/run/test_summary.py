@@ -85,7 +85,9 @@ def test_workbook_layout(rows: list[dict[str, Any]]) -> None:
     assert dupont[16].value == "Ouvrir le rapport"
     sectors = {line[1].value for line in sheet.iter_rows(min_row=2)}
     assert "cabinet_liberal" not in sectors
-    assert "Cabinet libéral" in sectors
+    # the client's own wording of its sector when it gives one, else the French label
+    assert "Expertise comptable et conseil fiscal" in sectors  # Cabinet FiscaConseil
+    assert "Autre secteur" in sectors  # a client without a sector_label
 
 
 def test_workbook_bytes_are_reproducible(rows: list[dict[str, Any]]) -> None:
