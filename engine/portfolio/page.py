@@ -21,6 +21,7 @@ from engine.portfolio.workbook import (
     PortfolioClient,
     decision_counts,
     decision_label,
+    iso_date,
     reference_cell,
     tier_label,
 )
@@ -55,13 +56,6 @@ footer{margin-top:32px;color:#666;font-size:12px}
 
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _date(text: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        return None
 
 
 def _badge(code: Any, texts: Texts) -> str:
@@ -123,7 +117,7 @@ def _months(clients: Sequence[PortfolioClient], texts: Texts) -> str:
     counts: Counter[tuple[int, int]] = Counter()
     for client in clients:
         for row in client.deadlines:
-            day = _date(row[0])
+            day = iso_date(row[0])
             if day is not None and not row[4]:
                 counts[(day.year, day.month)] += 1
     if not counts:
@@ -165,8 +159,8 @@ def _client_row(client: PortfolioClient, texts: Texts, french: Callable[[str], s
     from engine.documents.formatting import date_short_fr
 
     row = client.row
-    as_of = _date(row.get("as_of"))
-    deadline = _date(row.get("next_deadline"))
+    as_of = iso_date(row.get("as_of"))
+    deadline = iso_date(row.get("next_deadline"))
     counts = "".join(
         f'<div class="small">{n} × {_e(decision_label(d, texts))}</div>'
         for d, n in decision_counts(row, texts))
@@ -202,7 +196,7 @@ def _upcoming(clients: Sequence[PortfolioClient], texts: Texts,
                    for c in ("date", "client", "reference", "text", "use_cases"))
     body = []
     for day, name, d in rows[:UPCOMING_SHOWN]:
-        parsed = _date(day)
+        parsed = iso_date(day)
         use_cases = "<br>".join(_e(u) for u in str(d[3]).split("\n"))
         body.append(f"<tr><td>{_e(date_short_fr(parsed) if parsed else day)}</td>"
                     f"<td>{_e(name)}</td><td>{_e(french(str(d[1])))}</td><td>{_e(d[2])}</td>"
@@ -215,7 +209,7 @@ def index_html(clients: Sequence[PortfolioClient], texts: Texts, workbook: str |
     from engine.documents.formatting import date_fr
     french = reference_cell(texts)
     t = texts.text
-    dates = [d for d in (_date(c.row.get("as_of")) for c in clients) if d is not None]
+    dates = [d for d in (iso_date(c.row.get("as_of")) for c in clients) if d is not None]
     totals = Counter(dict.fromkeys(DECISIONS, 0))
     for client in clients:
         for d, n in decision_counts(client.row, texts):

@@ -68,7 +68,8 @@ def inert(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
-def _date(text: Any) -> dt.date | None:
+def iso_date(text: Any) -> dt.date | None:
+    """A row's ISO date text as a date; None for an empty or malformed one."""
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
@@ -94,12 +95,12 @@ def _values(client: PortfolioClient, texts: Texts, french: Callable[[str], str]
             ) -> dict[str, Any]:
     row = client.row
     counts = decision_counts(row, texts)
-    deadline = _date(row.get("next_deadline"))
+    deadline = iso_date(row.get("next_deadline"))
     reference = french(str(row.get("next_deadline_reference") or ""))
     return {
         "client": row.get("client_name", row.get("client_id", "")),
         "sector": row.get("sector_label") or _label(texts, "labels.sector", row.get("sector")),
-        "as_of": _date(row.get("as_of")),
+        "as_of": iso_date(row.get("as_of")),
         "use_cases": row.get("use_cases"),
         "worst_tier": _label(texts, "labels.tier", row.get("worst_tier")),
         "decision": decision_label(row.get("decision"), texts),
@@ -146,7 +147,7 @@ def portfolio_xlsx(clients: Sequence[PortfolioClient], texts: Texts) -> bytes:
     dates = [[Cell(texts.text(f"portfolio.summary.deadline_column.{c}"), _HEADER)
               for c in DEADLINE_COLUMNS]]
     for name, row in _deadlines(clients):
-        line = [inert(name), _date(row[0]), inert(french(str(row[1]))), inert(row[2]),
+        line = [inert(name), iso_date(row[0]), inert(french(str(row[1]))), inert(row[2]),
                 inert(row[3]), texts.text("portfolio.summary.in_force" if row[4] else
                                           "portfolio.summary.coming")]
         dates.append([Cell(v, _DATE if i == 1 else _TOP) for i, v in enumerate(line)])
